@@ -1,0 +1,1 @@
+"""Watch long-running ArcGIS jobs live in Jupyter."""

@@ -1,0 +1,74 @@
+"""THE status table: every server status word of every flavour → one JS ``JobInfo`` name."""
+
+from __future__ import annotations
+
+NEW = "job-new"
+SUBMITTED = "job-submitted"
+WAITING = "job-waiting"
+EXECUTING = "job-executing"
+SUCCEEDED = "job-succeeded"
+FAILED = "job-failed"
+TIMED_OUT = "job-timed-out"
+CANCELLING = "job-cancelling"
+CANCELLED = "job-cancelled"
+DELETING = "job-deleting"
+DELETED = "job-deleted"
+UNKNOWN = "job-unknown"  # a word no table row knows: shown, polled with bounded patience
+
+ALL = (NEW, SUBMITTED, WAITING, EXECUTING, SUCCEEDED, FAILED, TIMED_OUT,
+       CANCELLING, CANCELLED, DELETING, DELETED)
+TERMINAL = frozenset({SUCCEEDED, FAILED, TIMED_OUT, CANCELLED, DELETED})
+# States in which the job has not ended and a cancel request makes sense.
+CANCELLABLE = frozenset({NEW, SUBMITTED, WAITING, EXECUTING, UNKNOWN})
+# Terminal states for which JS waitForJobCompletion rejects.
+UNSUCCESSFUL = TERMINAL - {SUCCEEDED}
+
+# Lower-cased server word → name. GP (esriJob…), notebook/mission and admin words share one table.
+_WORDS: dict[str, str] = {
+    # GP services (REFERENCE §2); "expectedFailure" is listed by the docs
+    "esrijobnew": NEW,
+    "esrijobsubmitted": SUBMITTED,
+    "esrijobwaiting": WAITING,
+    "esrijobexecuting": EXECUTING,
+    "esrijobsucceeded": SUCCEEDED,
+    "esrijobfailed": FAILED,
+    "expectedfailure": FAILED,
+    "esrijobtimedout": TIMED_OUT,
+    "esrijobcancelling": CANCELLING,
+    "esrijobcancelled": CANCELLED,
+    "esrijobdeleting": DELETING,
+    "esrijobdeleted": DELETED,
+    # Notebook / Mission-style and Enterprise admin jobs (REFERENCE §4, §5)
+    "new": NEW,
+    "submitted": SUBMITTED,
+    "queued": WAITING,
+    "waiting": WAITING,
+    "processing": EXECUTING,
+    "executing": EXECUTING,
+    "running": EXECUTING,
+    "completed": SUCCEEDED,
+    "succeeded": SUCCEEDED,
+    "failed": FAILED,
+    "timedout": TIMED_OUT,
+    "timed_out": TIMED_OUT,
+    "cancelling": CANCELLING,
+    "canceling": CANCELLING,
+    "cancelled": CANCELLED,
+    "canceled": CANCELLED,
+    "deleting": DELETING,
+    "deleted": DELETED,
+}
+# The JS names themselves are accepted too (e.g. from to_json()).
+_WORDS.update({name: name for name in ALL})
+
+
+def normalize(word: object) -> str:
+    """Map a server status word to a ``job-…`` name; :data:`UNKNOWN` if no row knows it."""
+    if not isinstance(word, str) or not word.strip():
+        return UNKNOWN
+    return _WORDS.get(word.strip().lower(), UNKNOWN)
+
+
+def is_terminal(status: str) -> bool:
+    """True when the job has ended and polling should stop."""
+    return status in TERMINAL

@@ -1,0 +1,271 @@
+"""HTTP to ArcGIS: auth header, timeouts, retries, and ArcGIS error bodies → typed exceptions.
+
+One :class:`Transport` per watched job. It knows the job's origin and sends credentials there
+only, in the ``X-Esri-Authorization`` header (never as a ``token`` parameter). Connections are
+pooled in one ``requests.Session`` per origin shared by every job of the kernel.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import warnings
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from .errors import (
+    ArcGISError,
+    AuthError,
+    JobNotFound,
+    NotFound,
+    PermissionDenied,
+    ServerError,
+    TransientError,
+)
+
+log = logging.getLogger("gpjob_widget")
+
+TokenSource = str | Callable[[], str] | None
+DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 30.0)  # (connect, read) seconds, on every request
+POOL_SIZE = 16
+
+# Quick, idempotent-only retries inside one request; longer outages are the poller's business
+# (it backs off and shows a notice). 429 is not retried here: its Retry-After may be long.
+RETRY = Retry(
+    total=3, connect=2, read=1, status=2, backoff_factor=0.25,
+    status_forcelist=(500, 502, 503, 504), allowed_methods=frozenset({"GET"}),
+    respect_retry_after_header=False, raise_on_status=False,
+)
+
+_sessions: dict[tuple[str, bool], requests.Session] = {}
+_sessions_lock = threading.Lock()
+
+
+def origin_of(url: str) -> str:
+    """``scheme://host[:port]`` in lower case, default ports dropped."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    netloc = host if port in (None, default) else f"{host}:{port}"
+    return f"{parts.scheme.lower()}://{netloc}"
+
+
+def split_token(url: str) -> tuple[str, str | None]:
+    """Remove a legacy ``token=`` query parameter from *url*; return (clean url, token)."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    token = next((v for k, v in query if k.lower() == "token"), None)
+    kept = [(k, v) for k, v in query if k.lower() not in ("token", "f")]
+    return urlunsplit(parts._replace(query=urlencode(kept))), token
+
+
+def shared_session(origin: str, verify: bool) -> requests.Session:
+    """The pooled session for *origin* (created once per kernel)."""
+    key = (origin, verify)
+    with _sessions_lock:
+        session = _sessions.get(key)
+        if session is None:
+            session = requests.Session()
+            session.verify = verify
+            session.trust_env = True
+            adapter = HTTPAdapter(max_retries=RETRY, pool_maxsize=POOL_SIZE)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+            session.headers["User-Agent"] = "gpjob_widget"
+            _sessions[key] = session
+        return session
+
+
+def _token_provider(token: object) -> Callable[[], str] | None:
+    """Normalise a token source: a string, a callable, or an ``arcgis.gis.GIS``."""
+    if token is None or token == "":
+        return None
+    if isinstance(token, str):
+        return lambda: token
+    if callable(token):
+        return token  # type: ignore[return-value]
+    con = getattr(token, "_con", None)  # arcgis.gis.GIS: its connection refreshes its token
+    if con is not None and hasattr(con, "token"):
+        return lambda: con.token
+    raise TypeError("token must be a str, a callable returning a str, or an arcgis GIS")
+
+
+class Transport:
+    """Requests to one job's server, with auth, timeouts, retries and typed errors."""
+
+    def __init__(self, job_url: str, token: TokenSource = None, *, verify: bool = True,
+                 timeout: float | tuple[float, float] = DEFAULT_TIMEOUT) -> None:
+        self.origin = origin_of(job_url)
+        self.verify = verify
+        self.timeout = timeout
+        self._provider = _token_provider(token)
+        self._refreshable = callable(token) and not isinstance(token, str)
+        self._token: str | None = None
+        self._token_lock = threading.Lock()
+        if not verify:
+            warnings.warn("TLS certificate verification is off for " + self.origin,
+                          stacklevel=3)
+
+    def __repr__(self) -> str:  # never the token
+        auth = "with credentials" if self._provider else "anonymous"
+        return f"<Transport {self.origin} {auth}>"
+
+    # -- auth ----------------------------------------------------------------------------
+    def _current_token(self, refresh: bool = False) -> str | None:
+        if self._provider is None:
+            return None
+        with self._token_lock:
+            if self._token is None or refresh:
+                self._token = self._provider() or None
+            return self._token
+
+    def _headers(self, url: str, refresh: bool = False) -> dict[str, str]:
+        if origin_of(url) != self.origin:
+            return {}  # credentials travel only to the job's own origin
+        token = self._current_token(refresh)
+        return {"X-Esri-Authorization": f"Bearer {token}"} if token else {}
+
+    # -- requests ------------------------------------------------------------------------
+    def request(self, method: str, url: str, *, params: dict[str, Any] | None = None,
+                data: dict[str, Any] | None = None, stream: bool = False,
+                refresh: bool = False) -> requests.Response:
+        """One HTTP request; network failures and 5xx/429 become :class:`TransientError`."""
+        session = shared_session(origin_of(url), self.verify)
+        try:
+            response = session.request(method, url, params=params, data=data, stream=stream,
+                                       timeout=self.timeout, headers=self._headers(url, refresh),
+                                       allow_redirects=True)
+        except requests.Timeout as exc:
+            raise TransientError(f"no answer within the timeout ({_short(exc)})", url=url) from None
+        except requests.RequestException as exc:
+            raise TransientError(f"connection failed ({_short(exc)})", url=url) from None
+        _raise_for_http_status(response, url)
+        return response
+
+    def get_json(self, url: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        """GET *url* with ``f=json``; the decoded JSON object, or a typed exception."""
+        return self._json("GET", url, params=params)
+
+    def post_json(self, url: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
+        """POST a form to *url* with ``f=json``."""
+        return self._json("POST", url, data=data)
+
+    def stream(self, url: str, params: dict[str, Any] | None = None) -> requests.Response:
+        """A streaming GET (use as a context manager); errors raised before any byte is read."""
+        try:
+            return self.request("GET", url, params=params, stream=True)
+        except AuthError:
+            if not self._refreshable or origin_of(url) != self.origin:
+                raise
+            return self.request("GET", url, params=params, stream=True, refresh=True)
+
+    def _json(self, method: str, url: str, *, params: dict[str, Any] | None = None,
+              data: dict[str, Any] | None = None) -> dict[str, Any]:
+        if method == "GET":
+            params = {**(params or {}), "f": "json"}
+        else:
+            data = {**(data or {}), "f": "json"}
+        try:
+            return _decode(self.request(method, url, params=params, data=data), url)
+        except AuthError:
+            # A token provider gets one chance to hand out a fresh token (expired / rotated).
+            if not self._refreshable or origin_of(url) != self.origin:
+                raise
+            log.info("token rejected by %s; asking the token provider again", self.origin)
+            return _decode(self.request(method, url, params=params, data=data, refresh=True), url)
+
+
+def _short(exc: BaseException) -> str:
+    return type(exc).__name__
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _raise_for_http_status(response: requests.Response, url: str) -> None:
+    code = response.status_code
+    if code < 400:
+        return
+    reason = response.reason or ""
+    if code == 429 or code >= 500:
+        raise TransientError(f"HTTP {code} {reason}".strip(), retry_after=_retry_after(response),
+                             url=url)
+    body = _error_from_body(_try_json(response), url)
+    if body is not None:
+        raise body
+    if code in (401, 498, 499):
+        raise AuthError(f"HTTP {code} {reason}".strip(), code=code, url=url)
+    if code == 403:
+        raise PermissionDenied(f"HTTP 403 {reason}".strip(), code=403, url=url)
+    if code in (404, 410):
+        raise NotFound(f"HTTP {code} {reason}".strip(), code=code, url=url)
+    raise ArcGISError(f"HTTP {code} {reason}".strip(), code=code, url=url)
+
+
+def _try_json(response: requests.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _decode(response: requests.Response, url: str) -> dict[str, Any]:
+    """JSON body → dict, or the typed exception an ArcGIS error body / proxy page means."""
+    text = response.text
+    try:
+        body = json.loads(text)
+    except ValueError:
+        kind = "an HTML page" if text.lstrip()[:1] == "<" else "invalid JSON"
+        raise TransientError(f"the server answered with {kind} instead of JSON "
+                             f"(HTTP {response.status_code})", url=url) from None
+    if not isinstance(body, dict):
+        raise TransientError("the server answered with JSON that is not an object", url=url)
+    error = _error_from_body(body, url)
+    if error is not None:
+        raise error
+    return body
+
+
+ERROR_CLASSES: dict[int, type[ArcGISError]] = {
+    498: AuthError, 499: AuthError, 401: AuthError, 403: PermissionDenied, 404: NotFound,
+}
+_NOT_FOUND_WORDS = ("not found", "invalid job id", "does not exist")
+
+
+def _error_from_body(body: Any, url: str) -> ArcGISError | None:
+    """An ArcGIS error body (REST ``{"error"}``, admin ``{"status": "error"}``) as an exception."""
+    if not isinstance(body, dict):
+        return None
+    if isinstance(body.get("error"), dict):
+        err = body["error"]
+        message, code, details = err.get("message") or "", err.get("code"), err.get("details")
+    elif str(body.get("status", "")).lower() == "error":
+        messages = [str(m) for m in body.get("messages") or []]
+        message, code, details = (messages[0] if messages else ""), body.get("code"), messages[1:]
+    else:
+        return None
+    try:
+        code = int(code) if code is not None else None
+    except (TypeError, ValueError):
+        code = None
+    details = [str(d) for d in details] if isinstance(details, list) else []
+    message = str(message) or (details[0] if details else "the server reported an error")
+    words = " ".join([message, *details]).lower()
+    if code is not None and code >= 500:
+        return ServerError(message, code=code, details=details, url=url)
+    cls = ERROR_CLASSES.get(code or 0, ArcGISError)
+    if cls in (ArcGISError, NotFound) and any(w in words for w in _NOT_FOUND_WORDS):
+        cls = JobNotFound
+    return cls(message, code=code, details=details, url=url)
