@@ -68,6 +68,10 @@ class JobFailed(GPJobError):
         super().__init__(f"job ended {status}" + (f": {message}" if message else ""))
 
 
+class WatchError(GPJobError):
+    """We stopped watching before the job ended (lost contact, unknown status, closed)."""
+
+
 class CancelError(GPJobError):
     """The server refused to cancel (e.g. the job already ended), or cancel is unsupported."""
 

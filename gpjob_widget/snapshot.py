@@ -48,3 +48,17 @@ class JobSnapshot:
         """The server's own words for a failure: its error messages, newest last."""
         errors = [m.description for m in self.messages if m.type in ("error", "abort")]
         return "\n".join(errors)
+
+
+def new_messages(known: list[dict[str, str]], latest: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The messages of *latest* not yet in *known*, in order; none is lost or repeated.
+
+    Servers send the whole log each time, but some trim its head. The longest tail of *known*
+    that *latest* starts with is the overlap; everything after it is new.
+    """
+    if latest[:len(known)] == known:
+        return latest[len(known):]
+    for overlap in range(min(len(known), len(latest)), 0, -1):
+        if known[-overlap:] == latest[:overlap]:
+            return latest[overlap:]
+    return latest

@@ -1,0 +1,277 @@
+"""One small parser per kind of job resource: JSON → :class:`JobSnapshot`, plus where it lives.
+
+Adding a flavour is one new class in :data:`FLAVOURS`; nothing else branches on flavour names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, ClassVar
+from urllib.parse import unquote, urlsplit
+
+from . import status as st
+from .errors import InvalidJobURL
+from .snapshot import MESSAGE_TYPES, JobSnapshot, Message
+
+_GP_JOB = re.compile(r"/GPServer/(?P<task>[^/]+)/jobs/(?P<id>[^/]+)/?$", re.I)
+_GP_TASK = re.compile(r"/GPServer/(?P<task>[^/]+?)(?:/submitJob)?/?$", re.I)
+_ADMIN_JOB = re.compile(r"/admin/jobs/(?P<id>[^/]+)/?$", re.I)
+_ANY_JOB = re.compile(r"/jobs/(?P<id>[^/]+)/?$", re.I)
+
+
+def message_from(raw: object) -> Message:
+    """Normalise one message: Esri ``{"type": "esriJobMessageType…"}`` dicts or plain strings."""
+    if isinstance(raw, Mapping):
+        kind = str(raw.get("type") or "informative")
+        kind = kind.removeprefix("esriJobMessageType").lower() or "informative"
+        if kind not in MESSAGE_TYPES:
+            kind = "informative"
+        text = raw.get("description", raw.get("message", ""))
+        return Message(kind, "" if text is None else str(text))
+    return Message("informative", "" if raw is None else str(raw))
+
+
+def _messages(raw: object) -> tuple[Message, ...]:
+    return tuple(message_from(m) for m in raw) if isinstance(raw, list) else ()
+
+
+def _percent(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return max(0.0, min(100.0, float(value)))
+
+
+def _epoch_ms(value: object) -> float | None:
+    """Epoch milliseconds, or None for missing / 0 (admin ``endtime`` is 0 while running)."""
+    return float(value) if isinstance(value, int | float) and value > 0 else None
+
+
+def _steps_percent(custom: Mapping[str, Any]) -> float | None:
+    done, total = custom.get("stepsCompleted"), custom.get("totalSteps")
+    if isinstance(done, int | float) and isinstance(total, int | float) and total > 0:
+        return _percent(100.0 * done / total)
+    return None
+
+
+def _progress(raw: object) -> tuple[float | None, str]:
+    """(percent, message) of a ``progress`` object (GP ``step``/``default``, Notebook Server)."""
+    if not isinstance(raw, Mapping):
+        return None, ""
+    percent = _percent(raw.get("percent")) if raw.get("type", "step") == "step" else None
+    return percent, str(raw.get("message") or "")
+
+
+class Flavour:
+    """A job resource protocol: how to recognise it, parse it, cancel it and find its results."""
+
+    name: ClassVar[str]
+    url_pattern: ClassVar[re.Pattern[str]]
+
+    @classmethod
+    def matches_url(cls, url: str) -> bool:
+        return bool(cls.url_pattern.search(urlsplit(url).path))
+
+    @staticmethod
+    def matches_json(body: Mapping[str, Any]) -> bool:
+        raise NotImplementedError
+
+    @classmethod
+    def job_id_from_url(cls, url: str) -> str:
+        match = cls.url_pattern.search(urlsplit(url).path)
+        return unquote(match.group("id")) if match else ""
+
+    @staticmethod
+    def title_from_url(url: str) -> str:
+        return ""
+
+    def parse(self, body: Mapping[str, Any], job_url: str) -> JobSnapshot:
+        raise NotImplementedError
+
+    def cancel_url(self, job_url: str) -> str:
+        return job_url.rstrip("/") + "/cancel"
+
+    def result_url(self, job_url: str, ref: Mapping[str, Any], param: str) -> str:
+        """Absolute URL of a result given its ``paramUrl`` (relative to the job URL)."""
+        return f"{job_url.rstrip('/')}/{ref.get('paramUrl') or 'results/' + param}"
+
+
+class GPFlavour(Flavour):
+    """GP service jobs, incl. Spatial Analysis, raster analysis and notebook web tools."""
+
+    name = "gp"
+    url_pattern = _GP_JOB
+
+    @staticmethod
+    def matches_json(body: Mapping[str, Any]) -> bool:
+        return "jobStatus" in body
+
+    @staticmethod
+    def title_from_url(url: str) -> str:
+        match = _GP_JOB.search(urlsplit(url).path)
+        return unquote(match.group("task")) if match else ""
+
+    def parse(self, body: Mapping[str, Any], job_url: str) -> JobSnapshot:
+        messages = _messages(body.get("messages"))
+        percent, progress_message = _progress(body.get("progress"))
+        custom = body.get("customAttributes")
+        if percent is None and isinstance(custom, Mapping):
+            percent = _steps_percent(custom)
+        word = str(body.get("jobStatus") or "")
+        return JobSnapshot(
+            job_id=str(body.get("jobId") or self.job_id_from_url(job_url)),
+            status=st.normalize(word),
+            raw_status=word,
+            percent=percent,
+            progress_message=progress_message or (messages[-1].description if messages else ""),
+            messages=messages,
+            results=dict(body.get("results") or {}),
+            inputs=dict(body.get("inputs") or {}),
+            started_at=_epoch_ms(body.get("startTime")),  # notebook web tools report times
+            ended_at=_epoch_ms(body.get("endTime")),
+            title=str(body.get("type") or "") or self.title_from_url(job_url),
+            raw=dict(body),
+        )
+
+
+# customAttributes keys that describe progress, not outputs
+_PROGRESS_KEYS = frozenset({"stepsCompleted", "totalSteps", "isCancelled", "messageCodes"})
+
+
+class MissionFlavour(Flavour):
+    """Notebook / Mission-style job resources: string messages, ``status``, custom attributes."""
+
+    name = "mission"
+    url_pattern = _ANY_JOB
+
+    @staticmethod
+    def matches_json(body: Mapping[str, Any]) -> bool:
+        return "status" in body and "jobStatus" not in body and "jobid" not in body
+
+    def parse(self, body: Mapping[str, Any], job_url: str) -> JobSnapshot:
+        messages = _messages(body.get("messages"))
+        custom = body.get("customAttributes")
+        custom = custom if isinstance(custom, Mapping) else {}
+        percent, progress_message = _progress(body.get("progress"))
+        if percent is None:
+            percent = _steps_percent(custom)
+        word = str(body.get("status") or "")
+        outputs = {k: {"value": v} for k, v in custom.items() if k not in _PROGRESS_KEYS}
+        return JobSnapshot(
+            job_id=str(body.get("jobId") or self.job_id_from_url(job_url)),
+            status=st.normalize(word),
+            raw_status=word,
+            percent=percent,
+            progress_message=progress_message or (messages[-1].description if messages else ""),
+            messages=messages,
+            results=outputs,
+            started_at=_epoch_ms(body.get("startTime")),
+            ended_at=_epoch_ms(body.get("endTime")),
+            title=str(body.get("type") or ""),
+            inline_result=dict(custom) or None,
+            raw=dict(body),
+        )
+
+
+class AdminFlavour(Flavour):
+    """Enterprise admin jobs: lower-case keys, ``endtime`` 0 while running, inline ``result``."""
+
+    name = "admin"
+    url_pattern = _ADMIN_JOB
+
+    @staticmethod
+    def matches_json(body: Mapping[str, Any]) -> bool:
+        return "jobid" in body or "operationURI" in body
+
+    def parse(self, body: Mapping[str, Any], job_url: str) -> JobSnapshot:
+        messages = _messages(body.get("messages"))
+        word = str(body.get("status") or "")
+        operation = str(body.get("operationURI") or "")
+        result = body.get("result")
+        return JobSnapshot(
+            job_id=str(body.get("jobid") or self.job_id_from_url(job_url)),
+            status=st.normalize(word),
+            raw_status=word,
+            progress_message=messages[-1].description if messages else "",
+            messages=messages,
+            results={"result": {"value": result}} if "result" in body else {},
+            started_at=_epoch_ms(body.get("starttime")),
+            ended_at=_epoch_ms(body.get("endtime")),
+            title=_admin_title(operation),
+            inline_result=result,
+            raw=dict(body),
+        )
+
+
+def _admin_title(operation_uri: str) -> str:
+    """``/ctx/admin/services/Fire.MapServer/edit`` → ``edit Fire.MapServer``."""
+    parts = [p for p in operation_uri.split("/") if p]
+    if "admin" in parts:
+        parts = parts[parts.index("admin") + 1:]
+    if len(parts) >= 2:
+        return f"{parts[-1]} {parts[-2]}"
+    return parts[-1] if parts else "admin job"
+
+
+# Detection order matters: the most specific URL shapes first.
+FLAVOURS: dict[str, type[Flavour]] = {"gp": GPFlavour, "admin": AdminFlavour,
+                                       "mission": MissionFlavour}
+ALIASES = {"notebook": "mission", "gpserver": "gp", "gp-service": "gp", "enterprise-admin": "admin"}
+
+
+def by_name(name: str) -> Flavour:
+    """The flavour called *name* (``gp``, ``mission``/``notebook``, ``admin``)."""
+    key = ALIASES.get(name.lower(), name.lower())
+    if key not in FLAVOURS:
+        raise ValueError(f"unknown flavour {name!r}; choose one of {', '.join(FLAVOURS)}")
+    return FLAVOURS[key]()
+
+
+def from_url(url: str) -> Flavour | None:
+    """The flavour the URL's shape announces, or None when only the JSON can tell."""
+    for cls in (GPFlavour, AdminFlavour):
+        if cls.matches_url(url):
+            return cls()
+    return None
+
+
+def from_json(body: Mapping[str, Any]) -> Flavour | None:
+    """The flavour a job resource's JSON reveals (first response)."""
+    for cls in (GPFlavour, AdminFlavour, MissionFlavour):
+        if cls.matches_json(body):
+            return cls()
+    return None
+
+
+def check_job_url(url: object) -> str:
+    """Validate a job URL before anything starts; return it without ``f=``/``token=`` noise."""
+    if not isinstance(url, str) or not url.strip():
+        raise InvalidJobURL(f"a job URL must be a non-empty string, not {type(url).__name__}")
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise InvalidJobURL(f"not an http(s) URL: {_safe(url)}")
+    if _GP_TASK.search(parts.path) and not _GP_JOB.search(parts.path):
+        raise InvalidJobURL(f"{_safe(url)} is a GP task, not a job: use "
+                            "JobWidget.submit(task_url, params) to start a job")
+    if not _ANY_JOB.search(parts.path):
+        raise InvalidJobURL(f"not a job URL (expected …/jobs/<jobId>): {_safe(url)}")
+    return url
+
+
+def check_task_url(url: object) -> str:
+    """Validate a GP task URL for ``submit``; return it without a trailing ``/submitJob``."""
+    if not isinstance(url, str) or not url.strip():
+        raise InvalidJobURL(f"a task URL must be a non-empty string, not {type(url).__name__}")
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise InvalidJobURL(f"not an http(s) URL: {_safe(url)}")
+    if not _GP_TASK.search(parts.path):
+        raise InvalidJobURL(f"not a GP task URL (expected …/GPServer/<task>): {_safe(url)}")
+    path = re.sub(r"/submitJob/?$", "", parts.path.rstrip("/"), flags=re.I)
+    return parts._replace(path=path, query="", fragment="").geturl()
+
+
+def _safe(url: str) -> str:
+    """The URL without its query string, which may hold a token."""
+    return urlsplit(url)._replace(query="", fragment="").geturl()

@@ -1,0 +1,144 @@
+"""Job: the display-free client of one job resource — the JS ``JobInfo`` in Python."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date, datetime, timezone
+from typing import Any
+
+from . import flavours
+from . import status as st
+from .errors import ArcGISError, CancelError, GPJobError, TransientError
+from .snapshot import JobSnapshot
+from .transport import DEFAULT_TIMEOUT, TokenSource, Transport, split_token
+
+RESULT_OPTIONS = {"out_sr": "outSR", "return_z": "returnZ", "return_m": "returnM",
+                  "return_type": "returnType"}
+
+
+def encode_param(value: Any) -> str:
+    """A task parameter as the form field ArcGIS expects (JSON for structures, epoch ms dates)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return str(int(aware.timestamp() * 1000))
+    if isinstance(value, date):
+        return encode_param(datetime(value.year, value.month, value.day, tzinfo=timezone.utc))
+    if value is None:
+        return ""
+    if isinstance(value, int | float):
+        return json.dumps(value)
+    return json.dumps(value, default=str)
+
+
+class Job:
+    """One job on an ArcGIS server: check its status, cancel it, fetch its results.
+
+    ``token`` is a string (token or API key), a callable returning one (asked again when the
+    server says the token expired), or an ``arcgis.gis.GIS``. It travels in the
+    ``X-Esri-Authorization`` header to the job's own origin only.
+    """
+
+    def __init__(self, job_url: str, token: TokenSource = None, *, flavour: str | None = None,
+                 verify: bool = True, timeout: float | tuple[float, float] = DEFAULT_TIMEOUT):
+        url, url_token = split_token(flavours.check_job_url(job_url))
+        self.job_url = url.rstrip("/")
+        self.flavour: flavours.Flavour | None = (
+            flavours.by_name(flavour) if flavour else flavours.from_url(self.job_url))
+        self.transport = Transport(self.job_url, token if token is not None else url_token,
+                                   verify=verify, timeout=timeout)
+        self.job_id = (self.flavour or flavours.MissionFlavour()).job_id_from_url(self.job_url)
+        self.last: JobSnapshot | None = None
+
+    def __repr__(self) -> str:
+        status = self.last.status if self.last else "not checked yet"
+        return f"<Job {self.job_id} {status} at {self.job_url}>"
+
+    @classmethod
+    def submit(cls, task_url: str, params: Mapping[str, Any] | None = None,
+               token: TokenSource = None, **options: Any) -> Job:
+        """POST ``submitJob`` to a GP task and return the new job (status ``job-submitted``)."""
+        task_url, url_token = split_token(flavours.check_task_url(task_url))
+        token = token if token is not None else url_token
+        transport = Transport(task_url, token, verify=options.get("verify", True),
+                              timeout=options.get("timeout", DEFAULT_TIMEOUT))
+        fields = {k: encode_param(v) for k, v in (params or {}).items()}
+        body = transport.post_json(f"{task_url}/submitJob", fields)
+        job_id = body.get("jobId")
+        if not job_id:
+            raise GPJobError(f"submitJob answered without a jobId: {sorted(body)}")
+        job = cls(f"{task_url}/jobs/{job_id}", token, flavour="gp", **options)
+        job.last = job.flavour.parse(body, job.job_url)  # type: ignore[union-attr]
+        return job
+
+    # -- JobInfo parity -------------------------------------------------------------------
+    def check_status(self) -> JobSnapshot:
+        """One GET of the job resource, parsed (the flavour is detected on the first answer)."""
+        body = self.transport.get_json(self.job_url)
+        if self.flavour is None:
+            self.flavour = flavours.from_json(body) or flavours.MissionFlavour()
+        snapshot = self.flavour.parse(body, self.job_url)
+        if snapshot.job_id:
+            self.job_id = snapshot.job_id
+        self.last = snapshot
+        return snapshot
+
+    def cancel(self) -> str:
+        """Ask the server to cancel; returns the status it answered (usually ``job-cancelling``)."""
+        flavour = self.flavour or flavours.MissionFlavour()
+        try:
+            body = self.transport.post_json(flavour.cancel_url(self.job_url))
+        except TransientError as exc:
+            raise CancelError(f"could not reach the server to cancel: {exc}") from None
+        except ArcGISError as exc:
+            raise CancelError(f"the server refused to cancel: {exc}") from None
+        answered = st.normalize(body.get("jobStatus") or body.get("status"))
+        return answered if answered != st.UNKNOWN else st.CANCELLING
+
+    @property
+    def result_refs(self) -> dict[str, Any]:
+        """``{param: ref}``: ``{"paramUrl"}`` (GP) or ``{"value"}`` (inline outputs)."""
+        return dict(self.last.results) if self.last else {}
+
+    def fetch_result_json(self, name: str, **options: Any) -> dict[str, Any]:
+        """The raw result ``{"paramName", "dataType", "value"}`` of output parameter *name*.
+
+        Options: ``out_sr``, ``return_z``, ``return_m``, ``return_type="data"``.
+        """
+        refs = self.result_refs
+        if name not in refs:
+            known = ", ".join(refs) or "none"
+            raise KeyError(f"the job has no output {name!r} (outputs: {known})")
+        ref = refs[name]
+        if isinstance(ref, Mapping) and "value" in ref and "paramUrl" not in ref:
+            return {"paramName": name, "dataType": ref.get("dataType", ""), "value": ref["value"]}
+        params = {RESULT_OPTIONS[k]: encode_param(v) for k, v in options.items()
+                  if k in RESULT_OPTIONS and v is not None}
+        unknown = set(options) - set(RESULT_OPTIONS)
+        if unknown:
+            raise TypeError(f"unknown result option(s): {', '.join(sorted(unknown))}")
+        flavour = self.flavour or flavours.GPFlavour()
+        url = flavour.result_url(self.job_url, ref if isinstance(ref, Mapping) else {}, name)
+        return self.transport.get_json(url, params)
+
+    def to_json(self) -> dict[str, Any]:
+        """A plain, token-free description of the job (JS ``JobInfo.toJSON``)."""
+        last = self.last
+        return {
+            "jobId": self.job_id,
+            "jobUrl": self.job_url,
+            "flavour": self.flavour.name if self.flavour else None,
+            "jobStatus": last.status if last else st.NEW,
+            "messages": [m.to_dict() for m in last.messages] if last else [],
+            "progress": {"percent": last.percent, "message": last.progress_message}
+            if last else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], token: TokenSource = None, **options: Any) -> Job:
+        """Rebuild a :class:`Job` from :meth:`to_json` output (the token is given again)."""
+        return cls(data["jobUrl"], token, flavour=data.get("flavour"), **options)

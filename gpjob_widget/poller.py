@@ -1,0 +1,178 @@
+"""When to check a job, and the one shared scheduler that does the checking for every widget.
+
+:func:`next_interval` is the adaptive schedule (a pure function). :class:`Poller` runs due
+checks on a small, bounded set of worker threads that exist only while something is watched.
+"""
+
+from __future__ import annotations
+
+import atexit
+import heapq
+import itertools
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+
+log = logging.getLogger("gpjob_widget")
+
+FIRST_INTERVAL = 0.5     # s: quick at first, so short jobs are seen to end promptly
+MAX_INTERVAL = 10.0      # s: cap for long jobs (GP servers refresh progress about every 5 s)
+GROWTH = 0.12            # interval ≈ 12 % of the time watched so far
+BACKOFF_BASE = 1.0       # s: first retry delay after a transient error
+BACKOFF_CAP = 60.0
+RETRY_AFTER_CAP = 300.0
+
+
+def next_interval(elapsed: float, *, percent: float | None = None,
+                  rate: float | None = None, first: float = FIRST_INTERVAL,
+                  cap: float = MAX_INTERVAL) -> float:
+    """Seconds until the next check of a job watched for *elapsed* seconds.
+
+    Grows with the time watched (quick for short jobs, cheap for long ones). When the job
+    reports a steady *rate* (percent per second), the check is brought forward to the moment
+    it should reach 100 %, so a long job's end is not noticed a whole interval late.
+    """
+    interval = min(cap, max(first, GROWTH * elapsed))
+    if percent is not None and rate and rate > 0:
+        eta = (100.0 - percent) / rate
+        interval = min(interval, max(first, eta))
+    return interval
+
+
+def backoff(failures: int, retry_after: float | None = None) -> float:
+    """Delay before retrying after *failures* consecutive transient errors (≥ 1)."""
+    if retry_after is not None:
+        return min(RETRY_AFTER_CAP, max(0.0, retry_after))
+    delay = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (failures - 1))
+    return delay * random.uniform(0.8, 1.2)  # jitter: many jobs do not retry in lock-step
+
+
+Task = Callable[[], "float | None"]  # one check; returns seconds until the next, None to stop
+
+
+class Poller:
+    """A heap of due checks served by at most *max_workers* threads.
+
+    Workers start on demand and exit after *idle_exit* seconds with nothing to do, so a kernel
+    with no watched job has no poller thread at all.
+    """
+
+    def __init__(self, max_workers: int = 4, idle_exit: float = 2.0) -> None:
+        self.max_workers = max_workers
+        self.idle_exit = idle_exit
+        self._heap: list[tuple[float, int, Task]] = []
+        self._cancelled: set[int] = set()
+        self._ids = itertools.count()
+        self._cond = threading.Condition()
+        self._workers = 0
+        self._idle = 0
+        self._stopped = False
+
+    # -- public ------------------------------------------------------------------------------
+    def schedule(self, task: Task, delay: float = 0.0) -> int:
+        """Run *task* after *delay* seconds (and again whenever it asks); returns a handle."""
+        handle = next(self._ids)
+        self._push(time.monotonic() + delay, handle, task)
+        return handle
+
+    def cancel(self, handle: int) -> None:
+        """Stop rescheduling *handle* (a check already running finishes, then is dropped)."""
+        with self._cond:
+            kept = [e for e in self._heap if e[1] != handle]
+            if len(kept) == len(self._heap):
+                self._cancelled.add(handle)  # running now: drop it when it comes back
+            self._heap = kept
+            heapq.heapify(self._heap)
+            self._cond.notify_all()
+
+    def wake(self, handle: int) -> None:
+        """Bring *handle*'s next check forward to now (e.g. right after a cancel request)."""
+        with self._cond:
+            for i, (_, h, task) in enumerate(self._heap):
+                if h == handle:
+                    self._heap[i] = (time.monotonic(), h, task)
+                    heapq.heapify(self._heap)
+                    self._cond.notify()
+                    return
+
+    @property
+    def threads(self) -> int:
+        """Worker threads alive now."""
+        with self._cond:
+            return self._workers
+
+    @property
+    def pending(self) -> int:
+        with self._cond:
+            return len(self._heap)
+
+    def shutdown(self) -> None:
+        """Stop every worker (interpreter exit)."""
+        with self._cond:
+            self._stopped = True
+            self._heap.clear()
+            self._cond.notify_all()
+
+    # -- internals ---------------------------------------------------------------------------
+    def _push(self, due: float, handle: int, task: Task) -> None:
+        with self._cond:
+            if self._stopped or handle in self._cancelled:
+                self._cancelled.discard(handle)
+                return
+            heapq.heappush(self._heap, (due, handle, task))
+            if self._idle == 0 and self._workers < self.max_workers:
+                self._workers += 1
+                threading.Thread(target=self._work, name=f"gpjob-poller-{handle}",
+                                 daemon=True).start()
+            else:
+                self._cond.notify()
+
+    def _next_due(self) -> tuple[int, Task] | None:
+        """Block until a check is due; None when this worker should exit."""
+        with self._cond:
+            idle_since = time.monotonic()
+            while not self._stopped:
+                now = time.monotonic()
+                if self._heap and self._heap[0][0] <= now:
+                    _, handle, task = heapq.heappop(self._heap)
+                    if self._heap and self._heap[0][0] <= now:
+                        self._cond.notify()  # more is due: let an idle colleague take it
+                    return handle, task
+                if not self._heap and now - idle_since >= self.idle_exit:
+                    break
+                timeout = self._heap[0][0] - now if self._heap else self.idle_exit
+                self._idle += 1
+                self._cond.wait(min(timeout, self.idle_exit))
+                self._idle -= 1
+            self._workers -= 1
+            return None
+
+    def _work(self) -> None:
+        while (item := self._next_due()) is not None:
+            handle, task = item
+            try:
+                delay = task()
+            except Exception:  # a bug in one check must not kill the poller for every job
+                log.exception("gpjob_widget: a job check failed unexpectedly")
+                delay = None
+            if delay is not None:
+                self._push(time.monotonic() + delay, handle, task)
+            else:
+                with self._cond:
+                    self._cancelled.discard(handle)
+
+
+_shared: Poller | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_poller() -> Poller:
+    """The kernel's one poller, serving every JobWidget."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = Poller()
+            atexit.register(_shared.shutdown)
+        return _shared

@@ -1,0 +1,108 @@
+"""The adaptive schedule and the shared poller's thread discipline."""
+
+import threading
+import time
+
+from gpjob_widget.poller import (
+    BACKOFF_CAP,
+    FIRST_INTERVAL,
+    MAX_INTERVAL,
+    Poller,
+    backoff,
+    next_interval,
+)
+
+
+def test_interval_starts_quick_and_grows_to_the_cap():
+    assert next_interval(0) == FIRST_INTERVAL
+    intervals = [next_interval(s) for s in (0, 10, 30, 60, 600, 6000)]
+    assert intervals == sorted(intervals)
+    assert intervals[-1] == MAX_INTERVAL
+
+
+def test_interval_is_brought_forward_to_the_expected_end():
+    # 90 % done at 1 %/s: expected to end in 10 s — but at 600 s watched the cap is 10 s anyway
+    assert next_interval(600, percent=98, rate=1.0) == 2.0
+    assert next_interval(600, percent=99.99, rate=1.0) == FIRST_INTERVAL
+
+
+def test_backoff_doubles_with_jitter_and_honours_retry_after():
+    assert 0.8 <= backoff(1) <= 1.2
+    assert 3.2 <= backoff(3) <= 4.8
+    assert backoff(50) <= BACKOFF_CAP * 1.2
+    assert backoff(1, retry_after=7) == 7
+    assert backoff(1, retry_after=10_000) == 300
+
+
+def _poller_threads():
+    return [t for t in threading.enumerate() if t.name.startswith("gpjob-poller")]
+
+
+def test_poller_runs_tasks_until_they_stop_and_threads_then_exit():
+    poller = Poller(max_workers=3, idle_exit=0.3)
+    runs = {"a": 0, "b": 0}
+
+    def make(name, times):
+        def task():
+            runs[name] += 1
+            return 0.01 if runs[name] < times else None
+        return task
+
+    poller.schedule(make("a", 5))
+    poller.schedule(make("b", 3))
+    deadline = time.monotonic() + 5
+    while (runs["a"] < 5 or runs["b"] < 3) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert runs == {"a": 5, "b": 3}
+    deadline = time.monotonic() + 5
+    while poller.threads and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert poller.threads == 0
+
+
+def test_poller_bounds_its_threads_under_many_tasks():
+    poller = Poller(max_workers=4, idle_exit=0.3)
+    done = []
+    peak = []
+
+    def make(i):
+        def task():
+            peak.append(poller.threads)
+            time.sleep(0.002)
+            done.append(i)
+        return task
+
+    for i in range(200):
+        poller.schedule(make(i))
+    deadline = time.monotonic() + 10
+    while len(done) < 200 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert sorted(done) == list(range(200))
+    assert max(peak) <= 4
+
+
+def test_cancel_stops_rescheduling_and_wake_runs_now():
+    poller = Poller(max_workers=2, idle_exit=0.3)
+    calls = []
+    handle = poller.schedule(lambda: calls.append(time.monotonic()) or 30.0)
+    deadline = time.monotonic() + 3
+    while not calls and time.monotonic() < deadline:
+        time.sleep(0.01)
+    poller.wake(handle)
+    deadline = time.monotonic() + 3
+    while len(calls) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(calls) == 2  # woken long before its 30 s interval
+    poller.cancel(handle)
+    assert poller.pending == 0
+
+
+def test_a_crashing_task_does_not_kill_the_poller():
+    poller = Poller(max_workers=1, idle_exit=0.3)
+    ok = []
+    poller.schedule(lambda: 1 / 0)
+    poller.schedule(lambda: ok.append(1))
+    deadline = time.monotonic() + 3
+    while not ok and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert ok == [1]
