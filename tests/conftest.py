@@ -1,0 +1,43 @@
+"""Shared fixtures: a real loopback job server, and widgets that are always closed."""
+
+from __future__ import annotations
+
+import pytest
+
+from gpjob_widget import JobWidget
+from gpjob_widget.poller import Poller
+from gpjob_widget.server import JobServer
+
+
+@pytest.fixture
+def server():
+    with JobServer() as srv:
+        yield srv
+
+
+@pytest.fixture
+def poller():
+    """A private poller, so thread counts are this test's own."""
+    p = Poller(max_workers=4, idle_exit=0.3)
+    yield p
+    p.shutdown()
+
+
+@pytest.fixture
+def watch(poller):
+    """Make JobWidgets that poll fast on the private poller, and close them at the end."""
+    made: list[JobWidget] = []
+
+    def make(url: str | None = None, *, submit: dict | None = None, **options) -> JobWidget:
+        options.setdefault("poll_interval", 0.05)
+        options.setdefault("poller", poller)
+        if submit is not None:
+            widget = JobWidget.submit(url, submit, **options)
+        else:
+            widget = JobWidget(url, **options)
+        made.append(widget)
+        return widget
+
+    yield make
+    for widget in made:
+        widget.close()
