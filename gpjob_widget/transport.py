@@ -133,6 +133,16 @@ class Transport:
         return {"X-Esri-Authorization": f"Bearer {token}"} if token else {}
 
     # -- requests ------------------------------------------------------------------------
+    def _network_problem(self, exc: requests.RequestException) -> str:
+        text = f"{type(exc).__name__} {exc}".lower()
+        for words, problem in NETWORK_PROBLEMS:
+            if any(w in text for w in words):
+                if problem.startswith("no answer"):
+                    read = self.timeout[1] if isinstance(self.timeout, tuple) else self.timeout
+                    return f"no answer within the timeout ({read:g} s)"
+                return problem
+        return f"connection failed ({type(exc).__name__})"
+
     def request(self, method: str, url: str, *, params: dict[str, Any] | None = None,
                 data: dict[str, Any] | None = None, stream: bool = False,
                 refresh: bool = False) -> requests.Response:
@@ -142,10 +152,8 @@ class Transport:
             response = session.request(method, url, params=params, data=data, stream=stream,
                                        timeout=self.timeout, headers=self._headers(url, refresh),
                                        allow_redirects=True)
-        except requests.Timeout as exc:
-            raise TransientError(f"no answer within the timeout ({_short(exc)})", url=url) from None
         except requests.RequestException as exc:
-            raise TransientError(f"connection failed ({_short(exc)})", url=url) from None
+            raise TransientError(self._network_problem(exc), url=url) from None
         _raise_for_http_status(response, url)
         return response
 
@@ -182,8 +190,13 @@ class Transport:
             return _decode(self.request(method, url, params=params, data=data, refresh=True), url)
 
 
-def _short(exc: BaseException) -> str:
-    return type(exc).__name__
+NETWORK_PROBLEMS = (  # (words in the exception text, what we tell the user)
+    (("timed out", "timeout"), "no answer within the timeout"),
+    (("refused",), "connection refused"),
+    (("reset", "aborted", "remotedisconnected", "broken"), "connection dropped by the server"),
+    (("name or service", "nodename", "getaddrinfo"), "host name not found"),
+    (("ssl", "certificate"), "TLS/certificate problem"),
+)
 
 
 def _retry_after(response: requests.Response) -> float | None:

@@ -73,6 +73,9 @@ class JobWidget(anywidget.AnyWidget):
     # The whole log, Python side only: the card receives it as appended deltas (see DEVELOPERS.md).
     messages = t.List(t.Dict()).tag(sync=False)
 
+    _handle: int | None = None  # class defaults keep close() safe on a half-built widget
+    _closed = False
+
     def __init__(self, job_url: str | None = None, token: TokenSource = None, *,
                  flavour: str | None = None, verify: bool = True,
                  timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
@@ -152,7 +155,8 @@ class JobWidget(anywidget.AnyWidget):
         if self._handle is not None:
             self._poller.cancel(self._handle)
             self._handle = None
-        self._end_watch(None)
+        if hasattr(self, "_job"):
+            self._end_watch(None)
 
     def close(self) -> None:
         """Stop watching and close the widget (JS ``destroy()``)."""
@@ -284,7 +288,7 @@ class JobWidget(anywidget.AnyWidget):
             return self._give_up(WatchError(
                 f"lost contact with the server after {self._failures} attempts: {exc}"))
         delay = backoff(self._failures, exc.retry_after)
-        self.notice = f"{exc} — retrying in {delay:.0f} s (attempt {self._failures})"
+        self.notice = f"{exc} — retrying in {_seconds(delay)} (attempt {self._failures})"
         log.info("job %s: %s", self.job_id, self.notice)
         return delay
 
@@ -380,6 +384,10 @@ class JobWidget(anywidget.AnyWidget):
         state = self._state_for_display()
         data = {**data, "text/plain": text_repr(state), "text/html": html_snapshot(state)}
         return data, meta
+
+
+def _seconds(delay: float) -> str:
+    return f"{delay:.0f} s" if delay >= 10 else f"{delay:.1f}".removesuffix(".0") + " s"
 
 
 def _on_card_message(widget: JobWidget, content: Any, buffers: Any) -> None:

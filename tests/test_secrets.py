@@ -64,8 +64,8 @@ def test_auth_errors_do_not_echo_the_token(secured, watch):
 def test_token_goes_only_to_the_jobs_origin():
     with JobServer() as home, JobServer() as other:
         transport = Transport(f"{home.url}/arcgis/rest/services/S/GPServer/T/jobs/j1", SECRET)
-        transport.request("GET", f"{home.url}/arcgis/rest/services")
-        transport.request("GET", f"{other.url}/arcgis/rest/services")
+        transport.get_json(f"{home.url}/arcgis/rest/services/Demo/GPServer")
+        transport.get_json(f"{other.url}/arcgis/rest/services/Demo/GPServer")
         assert home.request_log[-1].headers.get("X-Esri-Authorization") == f"Bearer {SECRET}"
         assert all(SECRET not in json.dumps(r.headers) + json.dumps(r.query)
                    for r in other.request_log)

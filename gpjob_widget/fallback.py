@@ -1,0 +1,94 @@
+"""Plain-text and static-HTML twins of the card, for terminals, saved notebooks and nbconvert."""
+
+from __future__ import annotations
+
+import html
+import time
+from collections.abc import Mapping
+from typing import Any
+
+# status → (label, icon, colour) — the card uses the same words and glyphs
+BADGES: dict[str, tuple[str, str, str]] = {
+    "job-new": ("New", "○", "#6b7280"),
+    "job-submitted": ("Submitted", "◔", "#6b7280"),
+    "job-waiting": ("Waiting", "◔", "#6b7280"),
+    "job-executing": ("Running", "▶", "#1d70b8"),
+    "job-succeeded": ("Succeeded", "✔", "#15803d"),
+    "job-failed": ("Failed", "✖", "#b91c1c"),
+    "job-timed-out": ("Timed out", "⌛", "#b91c1c"),
+    "job-cancelling": ("Cancelling", "⏹", "#b45309"),
+    "job-cancelled": ("Cancelled", "⏹", "#6b7280"),
+    "job-deleting": ("Deleting", "🗑", "#6b7280"),
+    "job-deleted": ("Deleted", "🗑", "#6b7280"),
+    "job-unknown": ("Unknown", "?", "#7c3aed"),
+}
+
+
+def badge(state: Mapping[str, Any]) -> tuple[str, str, str]:
+    status = str(state.get("status") or "job-new")
+    label, icon, colour = BADGES.get(status, BADGES["job-unknown"])
+    if status == "job-unknown" and state.get("raw_status"):
+        label = f"Unknown ({state['raw_status']})"
+    return label, icon, colour
+
+
+def elapsed(state: Mapping[str, Any]) -> str:
+    """``1 min 05 s`` from started_at to ended_at (or now), epoch ms."""
+    start = state.get("started_at")
+    if not start:
+        return ""
+    seconds = max(0, int(((state.get("ended_at") or time.time() * 1000) - start) / 1000))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+
+
+def _headline(state: Mapping[str, Any]) -> str:
+    title = state.get("title") or "ArcGIS job"
+    job_id = state.get("job_id") or ""
+    return f"{title} {job_id}".strip()
+
+
+def text_repr(state: Mapping[str, Any]) -> str:
+    """One or two lines: what a terminal or a plain IPython shows."""
+    label, _, _ = badge(state)
+    parts = [f"{_headline(state)}: {label}"]
+    if state.get("percent") is not None:
+        parts.append(f"{state['percent']:.0f}%")
+    if state.get("message_count"):
+        parts.append(f"{state['message_count']} messages")
+    if state.get("started_at"):
+        parts.append(elapsed(state))
+    line = " · ".join(parts)
+    detail = state.get("error") or state.get("notice") or state.get("progress_message")
+    return f"{line}\n  {detail}" if detail else line
+
+
+def html_snapshot(state: Mapping[str, Any]) -> str:
+    """A static, script-free, escaped HTML card: where the job was when the output was saved."""
+    esc = html.escape
+    label, icon, colour = badge(state)
+    percent = state.get("percent")
+    bar = (f'<div style="height:6px;background:#e5e7eb;border-radius:3px;margin:6px 0">'
+           f'<div style="width:{max(0.0, min(100.0, float(percent))):.0f}%;height:6px;'
+           f'background:{colour};border-radius:3px"></div></div>') if percent is not None else ""
+    lines = [f'<strong>{esc(_headline(state))}</strong> '
+             f'<span style="color:{colour};font-weight:600">{esc(icon)} {esc(label)}</span>'
+             + (f" · {percent:.0f}%" if percent is not None else "")
+             + (f" · {esc(elapsed(state))}" if state.get("started_at") else ""), bar]
+    for key, style in (("progress_message", "color:#4b5563"), ("notice", "color:#b45309"),
+                       ("error", "color:#b91c1c;font-weight:600;white-space:pre-wrap")):
+        if state.get(key):
+            lines.append(f'<div style="{style}">{esc(str(state[key]))}</div>')
+    counts = [f"{state.get(k, 0)} {name}" for k, name in (
+        ("message_count", "messages"), ("warning_count", "warnings"), ("error_count", "errors"))
+        if state.get(k)]
+    if counts:
+        lines.append(f'<div style="color:#6b7280;font-size:90%">{esc(" · ".join(counts))}</div>')
+    for item in state.get("loaded") or []:
+        lines.append(f'<div style="font-size:90%">{esc(str(item.get("variable", "")))}: '
+                     f'{esc(str(item.get("type", "")))} {esc(str(item.get("shape", "")))}</div>')
+    return ('<div class="gpjob-snapshot" style="font-family:sans-serif;border:1px solid #d1d5db;'
+            'border-radius:6px;padding:8px 12px;max-width:48em">' + "".join(lines) + "</div>")
