@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timezone
+from pathlib import Path
 from typing import Any
 
-from . import flavours
+from . import flavours, results
 from . import status as st
-from .errors import ArcGISError, CancelError, GPJobError, TransientError
+from .errors import ArcGISError, CancelError, GPJobError, ResultError, TransientError
 from .snapshot import JobSnapshot
 from .transport import DEFAULT_TIMEOUT, TokenSource, Transport, split_token
 
@@ -124,6 +126,66 @@ class Job:
         flavour = self.flavour or flavours.GPFlavour()
         url = flavour.result_url(self.job_url, ref if isinstance(ref, Mapping) else {}, name)
         return self.transport.get_json(url, params)
+
+    def fetch_result_data(self, name: str, *, download_dir: Path | None = None,
+                          progress: Callable[[int, int | None], None] | None = None,
+                          **options: Any) -> Any:
+        """Output *name* as a Python object (files are downloaded into *download_dir*)."""
+        try:
+            payload = self.fetch_result_json(name, **options)
+        except KeyError as exc:
+            raise ResultError(str(exc.args[0]), param=name) from None
+        except GPJobError as exc:
+            raise ResultError(str(exc), param=name) from None
+        return self._convert(name, payload, download_dir, progress)
+
+    def fetch_input(self, name: str, **options: Any) -> Any:
+        """Input parameter *name* as the server recorded it, as a Python object."""
+        ref = (self.last.inputs if self.last else {}).get(name)
+        if ref is None:
+            raise ResultError("the job has no such input", param=name)
+        url = f"{self.job_url}/{ref.get('paramUrl') or 'inputs/' + name}"
+        try:
+            payload = self.transport.get_json(url)
+        except GPJobError as exc:
+            raise ResultError(str(exc), param=name) from None
+        return self._convert(name, payload, None, None)
+
+    def _convert(self, name: str, payload: Mapping[str, Any], download_dir: Path | None,
+                 progress: Callable[[int, int | None], None] | None) -> Any:
+        def download(url: str) -> Path:
+            target = download_dir or Path.cwd() / "gpjob_results" / self.job_id
+            return results.download_file(self.transport, url, target, progress=progress)
+
+        try:
+            return results.convert_result(dict(payload), download=download)
+        except ResultError:
+            raise
+        except GPJobError as exc:
+            raise ResultError(str(exc), param=name) from None
+
+    @property
+    def result_map_service_url(self) -> str:
+        """``…/MapServer/jobs/<jobId>``: the GP service's result map service for this job."""
+        match = re.search(r"/GPServer/[^/]+/jobs/[^/]+$", self.job_url)
+        if match is None:
+            raise ResultError("only GP service jobs have a result map service")
+        return f"{self.job_url[:match.start()]}/MapServer/jobs/{self.job_id}"
+
+    def fetch_result_image(self, **image_params: Any) -> bytes:
+        """PNG (or other ``format``) bytes rendered by the result map service's ``export``."""
+        params = {"size": "600,400", "format": "png", **{k: encode_param(v)
+                                                           for k, v in image_params.items()}}
+        params["f"] = "image"
+        try:
+            response = self.transport.request("GET", self.result_map_service_url + "/export",
+                                              params=params)
+        except GPJobError as exc:
+            raise ResultError(str(exc), param="result image") from None
+        if not response.headers.get("Content-Type", "").startswith("image/"):
+            raise ResultError("the map service did not answer with an image "
+                              f"({response.headers.get('Content-Type', 'no content type')})")
+        return response.content
 
     def to_json(self) -> dict[str, Any]:
         """A plain, token-free description of the job (JS ``JobInfo.toJSON``)."""

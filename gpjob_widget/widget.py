@@ -15,8 +15,17 @@ import anywidget
 import traitlets as t
 
 from . import status as st
-from .errors import CancelError, GPJobError, JobFailed, JobNotFound, TransientError, WatchError
+from .errors import (
+    CancelError,
+    GPJobError,
+    JobFailed,
+    JobNotFound,
+    ResultError,
+    TransientError,
+    WatchError,
+)
 from .job import Job
+from .loader import Loaded, assign_results
 from .poller import MAX_INTERVAL, Poller, backoff, next_interval, shared_poller
 from .snapshot import JobSnapshot, new_messages
 from .transport import DEFAULT_TIMEOUT, TokenSource
@@ -81,6 +90,7 @@ class JobWidget(anywidget.AnyWidget):
                  timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
                  poll_interval: float | None = None, max_interval: float = MAX_INTERVAL,
                  start: bool = True, poller: Poller | None = None,
+                 download_dir: str | Path | None = None,
                  _job: Job | None = None, **kwargs: Any) -> None:
         job = _job or Job(job_url, token, flavour=flavour, verify=verify,  # type: ignore[arg-type]
                           timeout=timeout)
@@ -99,7 +109,9 @@ class JobWidget(anywidget.AnyWidget):
         self._rate_sample: tuple[float, float] | None = None  # (monotonic, percent)
         self._rate: float | None = None
         self._stop_error: GPJobError | None = None
-        self._results: dict[str, Any] | None = None
+        self._result_cache: dict[tuple, Any] = {}
+        self._results_lock = threading.RLock()
+        self.download_dir = download_dir
         self._closed = False
         self.job_url = job.job_url
         self.job_id = job.job_id
@@ -359,13 +371,89 @@ class JobWidget(anywidget.AnyWidget):
     # -- results --------------------------------------------------------------------------
     @property
     def results(self) -> dict[str, Any]:
-        """``{param: value}`` once the job succeeded (fetched once, then cached)."""
+        """``{param: value}`` once the job succeeded: typed, fetched once, then cached."""
+        return {name: self.result(name) for name in self._output_names()}
+
+    def result(self, name: str, **options: Any) -> Any:
+        """Output *name* as a Python object (JS ``fetchResultData``), cached per options.
+
+        Options: ``out_sr``, ``return_z``, ``return_m``, ``return_type="data"``.
+        """
+        self._output_names()
+        key = (name, tuple(sorted(options.items())))
+        with self._results_lock:
+            if key not in self._result_cache:
+                self._result_cache[key] = self._job.fetch_result_data(
+                    name, download_dir=self.download_dir,
+                    progress=self._download_progress(name), **options)
+            return self._result_cache[key]
+
+    fetch_result_data = result
+
+    @property
+    def inputs(self) -> dict[str, Any]:
+        """``{param: value}`` of the job's inputs as the server recorded them."""
+        refs = self._job.last.inputs if self._job.last else {}
+        return {name: self._job.fetch_input(name) for name in refs}
+
+    def fetch_result_image(self, **image_params: Any) -> ResultImage:
+        """The result map service's rendering (JS ``fetchResultImage``); displays inline."""
+        self._output_names()
+        return ResultImage(self._job.fetch_result_image(**image_params))
+
+    def fetch_result_map_image_layer(self) -> Any:
+        """The result map service: an ``arcgis`` MapImageLayer when installed, else its URL."""
+        url = self._job.result_map_service_url
+        try:
+            from arcgis.layers import MapImageLayer  # type: ignore[import-not-found]
+        except ImportError:
+            return url
+        return MapImageLayer(url)
+
+    def load_results(self, namespace: dict[str, Any] | None = None,
+                     prefix: str = "") -> list[Loaded]:
+        """Assign every output to a variable in *namespace* (default: the notebook's).
+
+        All outputs are fetched first, so nothing is half-assigned when one fails. Returns what
+        was created (also listed on the card).
+        """
+        with self.hold_sync():
+            self.results_state = "loading"
+            self.results_error = ""
+        try:
+            values = self.results
+            loaded = assign_results(values, namespace, prefix)
+        except Exception as exc:
+            with self.hold_sync():
+                self.results_state = "error"
+                self.results_error = str(exc)
+            raise
+        with self.hold_sync():
+            self.loaded = [item.to_dict() for item in loaded]
+            self.results_state = "loaded"
+        return loaded
+
+    def _load_from_card(self, namespace: dict[str, Any] | None) -> None:
+        with contextlib.suppress(Exception):  # the card shows results_error
+            self.load_results(namespace)
+
+    def _output_names(self) -> list[str]:
         if self.status != st.SUCCEEDED:
-            raise GPJobError(f"results are available once the job succeeds (it is {self.status})")
-        if self._results is None:
-            self._results = {name: self._job.fetch_result_json(name).get("value")
-                             for name in self._job.result_refs}
-        return dict(self._results)
+            raise ResultError(f"results are available once the job succeeds (it is {self.status})")
+        return list(self._job.result_refs)
+
+    def _download_progress(self, name: str) -> Callable[[int, int | None], None]:
+        last = [0.0]
+
+        def progress(received: int, total: int | None) -> None:
+            now = time.monotonic()
+            done = total is not None and received >= total
+            if done or now - last[0] >= 0.2:  # the card needs ~5 updates a second, not 5000
+                last[0] = now
+                self.download = {} if done else {"name": name, "received": received,
+                                                 "total": total}
+
+        return progress
 
     # -- displays -------------------------------------------------------------------------
     def _state_for_display(self) -> dict[str, Any]:
@@ -386,6 +474,32 @@ class JobWidget(anywidget.AnyWidget):
         return data, meta
 
 
+class ResultImage:
+    """Image bytes from a result map service; shows inline in notebooks."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def __repr__(self) -> str:
+        return f"<ResultImage {len(self.data)} bytes>"
+
+    def _repr_png_(self) -> bytes | None:
+        return self.data if self.data[:8] == b"\x89PNG\r\n\x1a\n" else None
+
+    def _repr_jpeg_(self) -> bytes | None:
+        return self.data if self.data[:3] == b"\xff\xd8\xff" else None
+
+
+def _user_namespace() -> dict[str, Any] | None:
+    """The notebook's namespace, captured in the kernel thread that handles the click."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    shell = get_ipython()
+    return shell.user_ns if shell is not None else None
+
+
 def _seconds(delay: float) -> str:
     return f"{delay:.0f} s" if delay >= 10 else f"{delay:.1f}".removesuffix(".0") + " s"
 
@@ -399,6 +513,10 @@ def _on_card_message(widget: JobWidget, content: Any, buffers: Any) -> None:
         since = content.get("since", 0)
         since = since if isinstance(since, int) and since >= 0 else 0
         widget._send_log(since, widget.messages[since:])
+    elif action == "load_results":
+        namespace = _user_namespace()
+        threading.Thread(target=widget._load_from_card, args=(namespace,), name="gpjob-load",
+                         daemon=True).start()
     elif action == "cancel":
         with contextlib.suppress(CancelError):  # cancel_state / cancel_error show the refusal
             widget.cancel()
