@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from . import samples
 from .faults import FaultPlan
@@ -482,7 +482,7 @@ class _Handler(BaseHTTPRequestHandler):
         fault = app.faults.take(parts.path)
         if fault is not None and self._fault(fault):
             return
-        reply = self._route(app, parts.path, params, headers, method)
+        reply = self._route(app, unquote(parts.path), params, headers, method)
         self._send(reply, params)
 
     def _route(self, app: JobServer, path: str, params: dict[str, str],
