@@ -1,0 +1,172 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { FakeModel, setupDom } from "./fake-model.mjs";
+
+setupDom();
+const card = (await import("../gpjob_widget/static/card.js")).default;
+const { STATES, MAX_ROWS, formatElapsed } = await import("../gpjob_widget/static/card.js");
+
+function mount(state) {
+  const model = new FakeModel(state);
+  const el = document.createElement("div");
+  document.body.append(el);
+  const cleanup = card.render({ model, el });
+  return { model, el, cleanup, q: (s) => el.querySelector(s) };
+}
+
+const messages = (n, start = 0) => Array.from({ length: n }, (_, i) => ({
+  type: i % 10 === 0 ? "warning" : "informative", description: `message ${start + i}` }));
+
+test("every status has its own badge label, icon and tone", () => {
+  const labels = new Set();
+  for (const [status, state] of Object.entries(STATES)) {
+    const { q, cleanup } = mount({ status });
+    const badge = q(".gpjob-badge");
+    assert.equal(badge.dataset.status, status);
+    assert.ok(badge.className.includes(`gpjob-tone-${state.tone}`));
+    assert.equal(q(".gpjob-badge-text").textContent, state.label);
+    assert.ok(q(".gpjob-badge-icon").textContent.length > 0);
+    labels.add(state.label);
+    cleanup();
+  }
+  assert.equal(labels.size, Object.keys(STATES).length);
+});
+
+test("an unknown status word is shown as the server said it", () => {
+  const { q } = mount({ status: "job-unknown", raw_status: "esriJobPaused" });
+  assert.equal(q(".gpjob-badge-text").textContent, "Unknown (esriJobPaused)");
+});
+
+test("determinate and indeterminate progress, with aria", () => {
+  const { model, q } = mount({ status: "job-executing", percent: null });
+  const bar = q("[role=progressbar]");
+  assert.ok(bar.classList.contains("gpjob-bar--indeterminate"));
+  assert.equal(bar.getAttribute("aria-valuenow"), null);
+  model.set("percent", 42.4);
+  assert.ok(!bar.classList.contains("gpjob-bar--indeterminate"));
+  assert.equal(bar.getAttribute("aria-valuenow"), "42");
+  assert.equal(q(".gpjob-fill").style.width, "42.4%");
+  assert.equal(q(".gpjob-percent").textContent, "42%");
+  model.set("status", "job-failed");
+  model.set("percent", null);
+  assert.ok(!bar.classList.contains("gpjob-bar--indeterminate"));
+});
+
+test("log deltas append, overlaps are ignored and a gap asks for a resync", () => {
+  const { model, q } = mount({ status: "job-executing" });
+  assert.deepEqual(model.sent[0], { action: "log", since: 0 });
+  q("details").open = true;
+  q("details").dispatchEvent(new window.Event("toggle"));
+  model.custom({ kind: "log", start: 0, items: messages(3) });
+  model.custom({ kind: "log", start: 1, items: messages(4, 1) }); // overlap of 2
+  assert.equal(q(".gpjob-rows").childElementCount, 5);
+  model.custom({ kind: "log", start: 9, items: messages(1, 9) }); // gap
+  assert.deepEqual(model.sent.at(-1), { action: "log", since: 5 });
+  assert.equal(q(".gpjob-rows").childElementCount, 5);
+  assert.ok(q(".gpjob-row-warning"));
+});
+
+test("10,000 messages keep a bounded number of DOM rows", () => {
+  const { model, q } = mount({ status: "job-executing" });
+  q("details").open = true;
+  q("details").dispatchEvent(new window.Event("toggle"));
+  for (let i = 0; i < 10_000; i += 250) {
+    model.custom({ kind: "log", start: i, items: messages(250, i) });
+  }
+  model.set("message_count", 10_000);
+  const rows = q(".gpjob-rows");
+  assert.equal(rows.childElementCount, MAX_ROWS);
+  assert.equal(rows.lastElementChild.textContent, "message 9999");
+  assert.match(q(".gpjob-earlier").textContent, /Show 500 earlier of 9500/);
+  q(".gpjob-earlier").click();
+  assert.equal(rows.childElementCount, 2 * MAX_ROWS);
+  assert.match(q(".gpjob-log-summary").textContent, /Messages \(10000\)/);
+});
+
+test("the closed log renders no rows until opened", () => {
+  const { model, q } = mount({ status: "job-executing" });
+  model.custom({ kind: "log", start: 0, items: messages(50) });
+  assert.equal(q(".gpjob-rows").childElementCount, 0);
+  q("details").open = true;
+  q("details").dispatchEvent(new window.Event("toggle"));
+  assert.equal(q(".gpjob-rows").childElementCount, 50);
+});
+
+test("Cancel sends the action and shows Cancelling… at once", () => {
+  const { model, q } = mount({ status: "job-executing", cancellable: true, cancel_state: "" });
+  const button = q(".gpjob-cancel");
+  assert.equal(button.disabled, false);
+  assert.ok(button.getAttribute("aria-label"));
+  button.click();
+  assert.deepEqual(model.sent.at(-1), { action: "cancel" });
+  assert.equal(button.textContent, "Cancelling…");
+  assert.equal(button.disabled, true);
+  model.set("percent", 50); // unrelated updates keep it
+  model.set("cancellable", true);
+  assert.equal(button.textContent, "Cancelling…");
+  model.set("cancel_state", "refused");
+  model.set("cancel_error", "Job already completed");
+  assert.match(q(".gpjob-cancel-info").textContent, /Job already completed/);
+  assert.equal(button.textContent, "Cancel"); // refused: may try again
+  model.set("status", "job-cancelled");
+  assert.equal(button.hidden, true);
+});
+
+test("Cancel is disabled when the job cannot be cancelled", () => {
+  const { q } = mount({ status: "job-executing", cancellable: false });
+  assert.equal(q(".gpjob-cancel").disabled, true);
+});
+
+test("Load results: shown on success, sends the action, lists variables", () => {
+  const { model, q } = mount({ status: "job-succeeded", results_state: "available" });
+  const button = q(".gpjob-load");
+  assert.equal(button.hidden, false);
+  button.click();
+  assert.deepEqual(model.sent.at(-1), { action: "load_results" });
+  assert.equal(button.textContent, "Loading…");
+  model.set("download", { name: "big.tif", received: 500, total: 1000 });
+  assert.match(q(".gpjob-download").textContent, /big.tif: 500 bytes of 1.0 kB \(50%\)/);
+  model.set("loaded", [{ name: "out", variable: "out", type: "GeoDataFrame", shape: "3 rows × 2 columns", note: "" }]);
+  model.set("results_state", "loaded");
+  assert.match(q(".gpjob-loaded").textContent, /out · GeoDataFrame · 3 rows × 2 columns/);
+  model.set("results_state", "error");
+  model.set("results_error", "result 'x': Not Found");
+  assert.equal(q(".gpjob-results-error").textContent, "result 'x': Not Found");
+});
+
+test("untrusted text stays text; only http(s) becomes a link", () => {
+  const evil = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script> javascript:alert(1) see https://example.com/a?b=1';
+  const { model, q, el } = mount({ status: "job-failed", error: evil, progress_message: evil });
+  q("details").open = true;
+  q("details").dispatchEvent(new window.Event("toggle"));
+  model.custom({ kind: "log", start: 0, items: [{ type: "error", description: evil }] });
+  assert.equal(el.querySelector("img"), null);
+  assert.equal(el.querySelector("script"), null);
+  assert.equal(q(".gpjob-error").textContent, evil);
+  const links = [...el.querySelectorAll("a")];
+  assert.ok(links.length >= 1);
+  for (const a of links) assert.match(a.href, /^https:\/\/example\.com\//);
+  assert.equal(window.__xss, undefined);
+});
+
+test("elapsed time and cleanup of timers and listeners", () => {
+  const now = Date.now();
+  const { model, q, cleanup } = mount({ status: "job-executing", started_at: now - 65_000 });
+  assert.match(q(".gpjob-elapsed").textContent, /1 min 0[45] s/);
+  model.set("ended_at", now - 5_000);
+  assert.equal(q(".gpjob-elapsed").textContent, "1 min 00 s");
+  cleanup();
+  assert.equal(model.listenerCount(), 0);
+  assert.equal(formatElapsed(3_725_000), "1 h 02 min");
+});
+
+test("failure text and notices are shown prominently", () => {
+  const { model, q } = mount({ status: "job-executing" });
+  assert.equal(q(".gpjob-error").hidden, true);
+  model.set("notice", "HTTP 503 — retrying in 2 s (attempt 1)");
+  assert.equal(q(".gpjob-notice").hidden, false);
+  model.set("status", "job-failed");
+  model.set("error", "ERROR 000732: Dataset does not exist");
+  assert.equal(q(".gpjob-error").textContent, "ERROR 000732: Dataset does not exist");
+  assert.equal(q(".gpjob-error").getAttribute("role"), "alert");
+});
