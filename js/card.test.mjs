@@ -1,8 +1,11 @@
-import { test } from "node:test";
+import { after, afterEach, test } from "node:test";
 import assert from "node:assert/strict";
 import { FakeModel, setupDom } from "./fake-model.mjs";
 
-setupDom();
+const dom = setupDom();
+const mounted = [];
+afterEach(() => { while (mounted.length) mounted.pop()(); }); // clear every card's timers
+after(() => dom.window.close());
 const card = (await import("../gpjob_widget/static/card.js")).default;
 const { STATES, MAX_ROWS, formatElapsed } = await import("../gpjob_widget/static/card.js");
 
@@ -11,6 +14,7 @@ function mount(state) {
   const el = document.createElement("div");
   document.body.append(el);
   const cleanup = card.render({ model, el });
+  mounted.push(cleanup);
   return { model, el, cleanup, q: (s) => el.querySelector(s) };
 }
 
