@@ -113,6 +113,7 @@ class JobWidget(anywidget.AnyWidget):
         self._results_lock = threading.RLock()
         self.download_dir = download_dir
         self._closed = False
+        self._display_handles: list[Any] = []
         self.job_url = job.job_url
         self.job_id = job.job_id
         self.flavour = job.flavour.name if job.flavour else ""
@@ -318,6 +319,8 @@ class JobWidget(anywidget.AnyWidget):
             if exc is None and st.is_terminal(self.status):
                 self.notice = ""
         self._bump()
+        if not self._closed:
+            self._refresh_displays()
 
     def _bump(self) -> None:
         with self._cond:
@@ -463,6 +466,24 @@ class JobWidget(anywidget.AnyWidget):
         from .fallback import text_repr
 
         return text_repr(self._state_for_display())
+
+    def _ipython_display_(self) -> None:
+        """Display with a display id, so the saved snapshot can be refreshed when the job ends."""
+        from IPython.display import display
+
+        data, meta = self._repr_mimebundle_()
+        handle = display(data, metadata=meta, raw=True, display_id=True)
+        if handle is not None:
+            self._display_handles.append(handle)
+
+    def _refresh_displays(self) -> None:
+        """Rewrite every displayed copy: the saved notebook then shows where the job ended."""
+        if not self._display_handles:
+            return
+        data, meta = self._repr_mimebundle_()
+        for handle in self._display_handles:
+            with contextlib.suppress(Exception):  # no kernel / front end any more
+                handle.update(data, metadata=meta, raw=True)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict, dict] | dict | None:
         from .fallback import html_snapshot, text_repr
