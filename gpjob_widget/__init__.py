@@ -1,5 +1,6 @@
 """Watch long-running ArcGIS jobs live in Jupyter: a progress card, Cancel, results as objects."""
 
+from .board import JobBoard
 from .errors import (
     ArcGISError,
     AuthError,
@@ -18,7 +19,8 @@ from .job import Job
 from .widget import JobWidget
 
 __all__ = [
-    "ArcGISError", "AuthError", "CancelError", "GPJobError", "InvalidJobURL", "Job", "JobFailed",
+    "ArcGISError", "AuthError", "CancelError", "GPJobError", "InvalidJobURL", "Job", "JobBoard",
+    "JobFailed",
     "JobNotFound", "JobWidget", "NotFound", "PermissionDenied", "ResultError", "TransientError",
     "WatchError",
 ]

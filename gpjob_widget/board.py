@@ -1,0 +1,167 @@
+"""JobBoard: many jobs in one compact table, cheap at hundreds of jobs."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import traitlets as t
+
+from . import status as st
+from .errors import CancelError
+from .widget import JobWidget
+
+STATIC = Path(__file__).parent / "static"
+ROW_TRAITS = ("title", "job_id", "status", "raw_status", "percent", "progress_message",
+              "cancellable", "error")
+FLUSH_EVERY = 0.25  # s: row changes are coalesced into one message per quarter second
+
+
+class JobBoard(anywidget.AnyWidget):
+    """A table of jobs with aggregate progress, per-row Cancel and Cancel all.
+
+    Rows reach the front end as coalesced deltas (``{"kind": "rows", "rows": [...]}``), not as
+    one synced list, so 500 jobs cost what changed, not 500 rows per update.
+    """
+
+    _esm = STATIC / "board.js"
+    _css = STATIC / "board.css"
+
+    total = t.Int(0).tag(sync=True)
+    counts = t.Dict().tag(sync=True)           # status → number of jobs
+    aggregate = t.Float(None, allow_none=True).tag(sync=True)  # mean percent, ended jobs = 100
+
+    def __init__(self, jobs: Iterable[JobWidget | str] = (), **job_options: Any) -> None:
+        """*job_options* (token, poller, poll_interval, …) apply to jobs the board creates."""
+        super().__init__()
+        self._job_options = job_options
+        self.jobs: list[JobWidget] = []
+        self._lock = threading.Lock()
+        self._dirty: set[int] = set()
+        self._timer: threading.Timer | None = None
+        self.on_msg(_on_board_message)
+        for job in jobs:
+            self.add(job)
+
+    # -- membership -----------------------------------------------------------------------
+    def add(self, job: JobWidget | str) -> JobWidget:
+        """Add a JobWidget, or a job URL to watch with the board's options."""
+        widget = job if isinstance(job, JobWidget) else JobWidget(job, **self._job_options)
+        with self._lock:
+            index = len(self.jobs)
+            self.jobs.append(widget)
+        widget.observe(lambda change, i=index: self._changed(i), names=list(ROW_TRAITS))
+        self._changed(index)
+        return widget
+
+    def submit(self, task_url: str, params: Mapping[str, Any] | None = None,
+               token: Any = None, **options: Any) -> JobWidget:
+        """Submit a GP job and add it to the board."""
+        options = {**self._job_options, **options}
+        token = token if token is not None else options.pop("token", None)
+        options.pop("token", None)
+        return self.add(JobWidget.submit(task_url, params, token, **options))
+
+    # -- commands -------------------------------------------------------------------------
+    def cancel_all(self) -> dict[str, str]:
+        """Cancel every job that can be; {job_id: new status or the refusal}."""
+        outcome: dict[str, str] = {}
+        for widget in list(self.jobs):
+            if st.is_terminal(widget.status):
+                continue
+            try:
+                outcome[widget.job_id] = widget.cancel()
+            except CancelError as exc:
+                outcome[widget.job_id] = str(exc)
+        return outcome
+
+    def wait(self, timeout: float | None = None) -> dict[str, str]:
+        """Block until every job ended; {job_id: final status}."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for widget in list(self.jobs):
+            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+            widget.wait(timeout=remaining)
+        return {w.job_id: w.status for w in self.jobs}
+
+    def close(self) -> None:
+        """Stop watching every job and close the board."""
+        for widget in list(self.jobs):
+            widget.close()
+        if self._timer is not None:
+            self._timer.cancel()
+        super().close()
+
+    # -- rows -----------------------------------------------------------------------------
+    @staticmethod
+    def row(index: int, widget: JobWidget) -> dict[str, Any]:
+        return {"index": index, **{name: getattr(widget, name) for name in ROW_TRAITS}}
+
+    def _changed(self, index: int) -> None:
+        with self._lock:
+            self._dirty.add(index)
+            if self._timer is None:
+                self._timer = threading.Timer(FLUSH_EVERY, self._flush)
+                self._timer.daemon = True
+                self._timer.start()
+
+    def _flush(self) -> None:
+        with self._lock:
+            dirty, self._dirty, self._timer = sorted(self._dirty), set(), None
+            jobs = list(self.jobs)
+        if not dirty:
+            return
+        self._send_rows([self.row(i, jobs[i]) for i in dirty])
+        self._summarise(jobs)
+
+    def flush(self) -> None:
+        """Send pending row changes now (they are otherwise sent within 0.25 s)."""
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+        self._flush()
+
+    def _send_rows(self, rows: list[dict[str, Any]]) -> None:
+        for start in range(0, len(rows), 500):
+            self.send({"kind": "rows", "rows": rows[start:start + 500]})
+
+    def _summarise(self, jobs: list[JobWidget]) -> None:
+        counts: dict[str, int] = {}
+        percents: list[float] = []
+        for widget in jobs:
+            counts[widget.status] = counts.get(widget.status, 0) + 1
+            if st.is_terminal(widget.status):
+                percents.append(100.0)
+            elif widget.percent is not None:
+                percents.append(widget.percent)
+        with self.hold_sync():
+            self.total = len(jobs)
+            self.counts = counts
+            self.aggregate = sum(percents) / len(percents) if percents else None
+
+    def __repr__(self) -> str:
+        ended = sum(n for s, n in self.counts.items() if st.is_terminal(s))
+        parts = [f"{n} {s.removeprefix('job-')}" for s, n in sorted(self.counts.items())]
+        aggregate = f", {self.aggregate:.0f}%" if self.aggregate is not None else ""
+        return f"JobBoard: {ended}/{self.total} ended{aggregate} ({', '.join(parts)})"
+
+
+def _on_board_message(board: JobBoard, content: Any, buffers: Any) -> None:
+    """Actions from the board view: ``rows`` (send all), ``cancel`` (one row), ``cancel_all``."""
+    if not isinstance(content, dict):
+        return
+    action = content.get("action")
+    if action == "rows":
+        board._send_rows([board.row(i, w) for i, w in enumerate(list(board.jobs))])
+        board._summarise(list(board.jobs))
+    elif action == "cancel":
+        index = content.get("index")
+        if isinstance(index, int) and 0 <= index < len(board.jobs):
+            with contextlib.suppress(CancelError):  # the row shows the job's cancel state
+                board.jobs[index].cancel()
+    elif action == "cancel_all":
+        board.cancel_all()

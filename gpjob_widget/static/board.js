@@ -1,0 +1,119 @@
+// JobBoard: one compact row per job, updated from coalesced row deltas (custom messages).
+import { STATES, TERMINAL } from "./card.js";
+
+function h(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function render({ model, el }) {
+  const board = h("div", "gpjob-board");
+  const header = h("div", "gpjob-board-header");
+  const summary = h("span", "gpjob-board-summary");
+  summary.setAttribute("aria-live", "polite");
+  const cancelAll = h("button", "gpjob-button gpjob-board-cancel-all", "Cancel all");
+  cancelAll.type = "button";
+  cancelAll.setAttribute("aria-label", "Cancel every running job on the server");
+  header.append(summary, cancelAll);
+  const bar = h("div", "gpjob-bar");
+  bar.setAttribute("role", "progressbar");
+  bar.setAttribute("aria-label", "Progress of all jobs");
+  bar.setAttribute("aria-valuemin", "0");
+  bar.setAttribute("aria-valuemax", "100");
+  const fill = h("div", "gpjob-fill");
+  bar.append(fill);
+  const table = h("div", "gpjob-board-rows");
+  table.setAttribute("role", "list");
+  board.append(header, bar, table);
+  el.append(board);
+
+  const rows = []; // index → { el, parts }
+
+  function rowElement(index) {
+    const row = h("div", "gpjob-board-row");
+    row.setAttribute("role", "listitem");
+    const title = h("span", "gpjob-board-title");
+    const badge = h("span", "gpjob-badge");
+    const progress = h("div", "gpjob-bar gpjob-board-bar");
+    progress.setAttribute("role", "progressbar");
+    progress.setAttribute("aria-valuemin", "0");
+    progress.setAttribute("aria-valuemax", "100");
+    const pfill = h("div", "gpjob-fill");
+    progress.append(pfill);
+    const message = h("span", "gpjob-board-message");
+    const cancel = h("button", "gpjob-button gpjob-board-cancel", "Cancel");
+    cancel.type = "button";
+    cancel.addEventListener("click", () => {
+      cancel.disabled = true;
+      cancel.textContent = "Cancelling…";
+      model.send({ action: "cancel", index });
+    });
+    row.append(title, badge, progress, message, cancel);
+    return { el: row, title, badge, progress, pfill, message, cancel };
+  }
+
+  function update(data) {
+    while (rows.length <= data.index) {
+      const r = rowElement(rows.length);
+      rows.push(r);
+      table.append(r.el);
+    }
+    const r = rows[data.index];
+    const state = STATES[data.status] || STATES["job-unknown"];
+    r.title.textContent = `${data.title || "job"} ${data.job_id || ""}`.trim();
+    r.badge.className = `gpjob-badge gpjob-tone-${state.tone}`;
+    r.badge.dataset.status = data.status;
+    r.badge.textContent = `${state.icon} ${data.status === "job-unknown" && data.raw_status ? data.raw_status : state.label}`;
+    const known = typeof data.percent === "number";
+    const active = !TERMINAL.has(data.status);
+    r.progress.classList.toggle("gpjob-bar--indeterminate", !known && active);
+    r.progress.dataset.tone = state.tone;
+    r.pfill.style.width = known ? `${data.percent}%` : active ? "" : "100%";
+    if (known) r.progress.setAttribute("aria-valuenow", String(Math.round(data.percent)));
+    else r.progress.removeAttribute("aria-valuenow");
+    r.message.textContent = data.error || data.progress_message || "";
+    r.message.classList.toggle("gpjob-board-error", Boolean(data.error));
+    r.cancel.hidden = !active;
+    if (r.cancel.textContent !== "Cancelling…" || !active) {
+      r.cancel.disabled = !data.cancellable;
+      r.cancel.textContent = data.status === "job-cancelling" ? "Cancelling…" : "Cancel";
+    }
+  }
+
+  function renderSummary() {
+    const counts = model.get("counts") || {};
+    const total = model.get("total") || 0;
+    const ended = [...TERMINAL].reduce((n, s) => n + (counts[s] || 0), 0);
+    const parts = Object.entries(counts).map(([s, n]) => `${n} ${(STATES[s] || STATES["job-unknown"]).label.toLowerCase()}`);
+    summary.textContent = `${ended} of ${total} jobs ended${parts.length ? ` · ${parts.join(" · ")}` : ""}`;
+    const agg = model.get("aggregate");
+    if (typeof agg === "number") {
+      fill.style.width = `${agg}%`;
+      bar.setAttribute("aria-valuenow", String(Math.round(agg)));
+    }
+    cancelAll.disabled = ended === total;
+  }
+
+  function onCustom(msg) {
+    if (msg && msg.kind === "rows" && Array.isArray(msg.rows)) msg.rows.forEach(update);
+  }
+
+  const onCancelAll = () => model.send({ action: "cancel_all" });
+  cancelAll.addEventListener("click", onCancelAll);
+  model.on("msg:custom", onCustom);
+  model.on("change:counts", renderSummary);
+  model.on("change:total", renderSummary);
+  model.on("change:aggregate", renderSummary);
+  renderSummary();
+  model.send({ action: "rows" });
+  return () => {
+    model.off("msg:custom", onCustom);
+    model.off("change:counts", renderSummary);
+    model.off("change:total", renderSummary);
+    model.off("change:aggregate", renderSummary);
+  };
+}
+
+export default { render };
