@@ -47,6 +47,26 @@ def _polygon(rings: list[list[list[float]]], has_z: bool) -> Any:
     return parts[0] if len(parts) == 1 else MultiPolygon(parts)
 
 
+def points(geometries: Sequence[Mapping[str, Any] | None]) -> list[Any]:
+    """Many point geometries at once (vectorised); None where a point is null or NaN."""
+    import numpy as np
+    import shapely
+
+    def coord(g: Mapping[str, Any] | None, key: str) -> float:
+        value = g.get(key) if g else None
+        return float("nan") if value is None else value
+
+    xs = np.fromiter((coord(g, "x") for g in geometries), float, len(geometries))
+    ys = np.fromiter((coord(g, "y") for g in geometries), float, len(geometries))
+    has_z = any(g and g.get("z") is not None for g in geometries)
+    coords = [xs, ys]
+    if has_z:
+        coords.append(np.fromiter((coord(g, "z") for g in geometries), float, len(geometries)))
+    shapes = shapely.points(np.column_stack(coords)).astype(object)
+    shapes[np.isnan(xs) | np.isnan(ys)] = None
+    return list(shapes)
+
+
 def to_shape(geometry: Mapping[str, Any] | None, geometry_type: str = "") -> Any:
     """One Esri JSON geometry → a shapely geometry (None for null or empty geometry)."""
     from shapely.geometry import LineString, MultiLineString, MultiPoint, Point

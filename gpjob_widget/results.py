@@ -167,7 +167,11 @@ def _feature_set(value: Any) -> Any:
         return frame
     from . import geometry
 
-    shapes = [geometry.to_shape(g, value.get("geometryType", "")) for g in geometries]
+    kind = value.get("geometryType", "")
+    if kind == "esriGeometryPoint":
+        shapes = geometry.points(geometries)
+    else:
+        shapes = [geometry.to_shape(g, kind) for g in geometries]
     return gpd.GeoDataFrame(frame, geometry=shapes, crs=geometry.crs_of(value))
 
 
