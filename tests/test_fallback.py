@@ -1,0 +1,44 @@
+"""Plain-text and static-HTML twins of the card."""
+
+import time
+
+import pytest
+
+from gpjob_widget.fallback import BADGES, elapsed, html_snapshot, text_repr
+
+BASE = {"title": "Buffer", "job_id": "j1", "status": "job-executing", "percent": 42.0,
+        "message_count": 3, "started_at": time.time() * 1000 - 65_000, "ended_at": None,
+        "progress_message": "Step 2 of 5"}
+
+
+def test_text_repr_has_status_percent_and_last_message():
+    text = text_repr(BASE)
+    assert text.startswith("Buffer j1: Running · 42% · 3 messages · 1 min 0")
+    assert text.endswith("Step 2 of 5")
+
+
+def test_text_repr_prefers_the_error_and_shows_unknown_words():
+    assert text_repr({**BASE, "status": "job-failed", "error": "ERROR 000732"}).endswith(
+        "ERROR 000732")
+    assert "Unknown (esriJobPaused)" in text_repr({**BASE, "status": "job-unknown",
+                                                   "raw_status": "esriJobPaused"})
+
+
+@pytest.mark.parametrize("status", list(BADGES))
+def test_every_state_has_a_snapshot(status):
+    html = html_snapshot({**BASE, "status": status})
+    assert BADGES[status][0] in html and "<script" not in html
+
+
+def test_snapshot_escapes_untrusted_text():
+    evil = '<img src=x onerror="alert(1)">'
+    html = html_snapshot({**BASE, "error": evil, "progress_message": evil, "title": evil,
+                          "loaded": [{"variable": evil, "type": "str", "shape": ""}]})
+    assert "<img" not in html and "&lt;img" in html
+
+
+def test_snapshot_without_percent_has_no_bar_and_elapsed_uses_the_end():
+    html = html_snapshot({**BASE, "percent": None})
+    assert "height:6px" not in html  # no bar
+    assert elapsed({"started_at": 1000.0, "ended_at": 3_726_000.0}) == "1 h 02 min"
+    assert elapsed({}) == ""
