@@ -40,7 +40,7 @@ class JobBoard(anywidget.AnyWidget):
     """
 
     _esm = _board_module()
-    _css = STATIC / "board.css"
+    _css = (STATIC / "card.css").read_text() + (STATIC / "board.css").read_text()
 
     total = t.Int(0).tag(sync=True)
     counts = t.Dict().tag(sync=True)           # status → number of jobs

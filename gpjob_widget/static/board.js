@@ -1,5 +1,5 @@
 // JobBoard: one compact row per job, updated from coalesced row deltas (custom messages).
-import { STATES, TERMINAL } from "./card.js";
+import { STATES, TERMINAL, makeBar, setBar } from "./card.js";
 
 function h(tag, className, text) {
   const node = document.createElement(tag);
@@ -17,13 +17,7 @@ function render({ model, el }) {
   cancelAll.type = "button";
   cancelAll.setAttribute("aria-label", "Cancel every running job on the server");
   header.append(summary, cancelAll);
-  const bar = h("div", "gpjob-bar");
-  bar.setAttribute("role", "progressbar");
-  bar.setAttribute("aria-label", "Progress of all jobs");
-  bar.setAttribute("aria-valuemin", "0");
-  bar.setAttribute("aria-valuemax", "100");
-  const fill = h("div", "gpjob-fill");
-  bar.append(fill);
+  const bar = makeBar("Progress of all jobs");
   const table = h("div", "gpjob-board-rows");
   table.setAttribute("role", "list");
   board.append(header, bar, table);
@@ -36,12 +30,7 @@ function render({ model, el }) {
     row.setAttribute("role", "listitem");
     const title = h("span", "gpjob-board-title");
     const badge = h("span", "gpjob-badge");
-    const progress = h("div", "gpjob-bar gpjob-board-bar");
-    progress.setAttribute("role", "progressbar");
-    progress.setAttribute("aria-valuemin", "0");
-    progress.setAttribute("aria-valuemax", "100");
-    const pfill = h("div", "gpjob-fill");
-    progress.append(pfill);
+    const progress = makeBar(`Progress of job ${index + 1}`, "gpjob-bar gpjob-board-bar");
     const message = h("span", "gpjob-board-message");
     const cancel = h("button", "gpjob-button gpjob-board-cancel", "Cancel");
     cancel.type = "button";
@@ -51,7 +40,7 @@ function render({ model, el }) {
       model.send({ action: "cancel", index });
     });
     row.append(title, badge, progress, message, cancel);
-    return { el: row, title, badge, progress, pfill, message, cancel };
+    return { el: row, title, badge, progress, message, cancel };
   }
 
   function update(data) {
@@ -66,13 +55,8 @@ function render({ model, el }) {
     r.badge.className = `gpjob-badge gpjob-tone-${state.tone}`;
     r.badge.dataset.status = data.status;
     r.badge.textContent = `${state.icon} ${data.status === "job-unknown" && data.raw_status ? data.raw_status : state.label}`;
-    const known = typeof data.percent === "number";
     const active = !TERMINAL.has(data.status);
-    r.progress.classList.toggle("gpjob-bar--indeterminate", !known && active);
-    r.progress.dataset.tone = state.tone;
-    r.pfill.style.width = known ? `${data.percent}%` : active ? "" : "100%";
-    if (known) r.progress.setAttribute("aria-valuenow", String(Math.round(data.percent)));
-    else r.progress.removeAttribute("aria-valuenow");
+    setBar(r.progress, data.percent, data.status);
     r.message.textContent = data.error || data.progress_message || "";
     r.message.classList.toggle("gpjob-board-error", Boolean(data.error));
     r.cancel.hidden = !active;
@@ -88,11 +72,7 @@ function render({ model, el }) {
     const ended = [...TERMINAL].reduce((n, s) => n + (counts[s] || 0), 0);
     const parts = Object.entries(counts).map(([s, n]) => `${n} ${(STATES[s] || STATES["job-unknown"]).label.toLowerCase()}`);
     summary.textContent = `${ended} of ${total} jobs ended${parts.length ? ` · ${parts.join(" · ")}` : ""}`;
-    const agg = model.get("aggregate");
-    if (typeof agg === "number") {
-      fill.style.width = `${agg}%`;
-      bar.setAttribute("aria-valuenow", String(Math.round(agg)));
-    }
+    setBar(bar, model.get("aggregate"), ended === total && total ? "job-succeeded" : "job-executing");
     cancelAll.disabled = ended === total;
   }
 

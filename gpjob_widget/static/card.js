@@ -46,6 +46,37 @@ export function linkify(text) {
   return frag;
 }
 
+/** A progress bar (role=progressbar, 0–100) labelled *label*; fill it with setBar(). */
+export function makeBar(label, className = "gpjob-bar") {
+  const bar = h("div", className);
+  bar.setAttribute("role", "progressbar");
+  bar.setAttribute("aria-valuemin", "0");
+  bar.setAttribute("aria-valuemax", "100");
+  bar.setAttribute("aria-label", label);
+  bar.append(h("div", "gpjob-fill"));
+  return bar;
+}
+
+/** Show *percent* (a number, or null = indeterminate while the job is active) for *status*. */
+export function setBar(bar, percent, status) {
+  const fill = bar.firstElementChild;
+  const known = typeof percent === "number" && isFinite(percent);
+  const active = !TERMINAL.has(status);
+  bar.classList.toggle("gpjob-bar--indeterminate", !known && active);
+  bar.dataset.tone = (STATES[status] || STATES["job-unknown"]).tone;
+  if (known) {
+    const v = Math.max(0, Math.min(100, percent));
+    fill.style.width = `${v}%`;
+    bar.setAttribute("aria-valuenow", String(Math.round(v)));
+    bar.setAttribute("aria-valuetext", `${Math.round(v)} percent`);
+  } else {
+    fill.style.width = active ? "" : "100%";
+    bar.removeAttribute("aria-valuenow");
+    bar.setAttribute("aria-valuetext", active ? "in progress" : "ended");
+  }
+  return known ? Math.round(Math.max(0, Math.min(100, percent))) : null;
+}
+
 export function formatElapsed(ms) {
   const s = Math.max(0, Math.floor(ms / 1000));
   const hours = Math.floor(s / 3600), minutes = Math.floor((s % 3600) / 60), secs = s % 60;
@@ -78,14 +109,7 @@ function render({ model, el }) {
   badge.append(badgeIcon, badgeText);
   header.append(title, jobId, badge);
 
-  // progress bar
-  const bar = h("div", "gpjob-bar");
-  bar.setAttribute("role", "progressbar");
-  bar.setAttribute("aria-valuemin", "0");
-  bar.setAttribute("aria-valuemax", "100");
-  bar.setAttribute("aria-label", "Job progress");
-  const fill = h("div", "gpjob-fill");
-  bar.append(fill);
+  const bar = makeBar("Job progress");
 
   // one line of facts: percent · elapsed · latest message
   const facts = h("div", "gpjob-facts");
@@ -163,24 +187,8 @@ function render({ model, el }) {
   }
 
   function renderProgress() {
-    const p = get("percent");
-    const s = status();
-    const known = typeof p === "number" && isFinite(p);
-    const active = !TERMINAL.has(s);
-    bar.classList.toggle("gpjob-bar--indeterminate", !known && active);
-    bar.dataset.tone = (STATES[s] || STATES["job-unknown"]).tone;
-    if (known) {
-      const v = Math.max(0, Math.min(100, p));
-      fill.style.width = `${v}%`;
-      bar.setAttribute("aria-valuenow", String(Math.round(v)));
-      bar.setAttribute("aria-valuetext", `${Math.round(v)} percent`);
-      percentText.textContent = `${Math.round(v)}%`;
-    } else {
-      fill.style.width = active ? "" : "100%";
-      bar.removeAttribute("aria-valuenow");
-      bar.setAttribute("aria-valuetext", active ? "in progress" : "ended");
-      percentText.textContent = "";
-    }
+    const shown = setBar(bar, get("percent"), status());
+    percentText.textContent = shown === null ? "" : `${shown}%`;
   }
 
   function renderElapsed() {
