@@ -88,6 +88,21 @@ class Flavour:
     def parse(self, body: Mapping[str, Any], job_url: str) -> JobSnapshot:
         raise NotImplementedError
 
+    def _snapshot(self, body: Mapping[str, Any], job_url: str, *, id_key: str, word: str,
+                  messages: tuple[Message, ...], percent: float | None = None,
+                  progress_message: str = "", **fields: Any) -> JobSnapshot:
+        """The parts every flavour fills the same way; *fields* are the rest."""
+        return JobSnapshot(
+            job_id=str(body.get(id_key) or self.job_id_from_url(job_url)),
+            status=st.normalize(word),
+            raw_status=word,
+            percent=percent,
+            progress_message=progress_message or (messages[-1].description if messages else ""),
+            messages=messages,
+            raw=dict(body),
+            **fields,
+        )
+
     def cancel_url(self, job_url: str) -> str:
         return job_url.rstrip("/") + "/cancel"
 
@@ -117,20 +132,14 @@ class GPFlavour(Flavour):
         custom = body.get("customAttributes")
         if percent is None and isinstance(custom, Mapping):
             percent = _steps_percent(custom)
-        word = str(body.get("jobStatus") or "")
-        return JobSnapshot(
-            job_id=str(body.get("jobId") or self.job_id_from_url(job_url)),
-            status=st.normalize(word),
-            raw_status=word,
-            percent=percent,
-            progress_message=progress_message or (messages[-1].description if messages else ""),
-            messages=messages,
+        return self._snapshot(
+            body, job_url, id_key="jobId", word=str(body.get("jobStatus") or ""),
+            messages=messages, percent=percent, progress_message=progress_message,
             results=dict(body.get("results") or {}),
             inputs=dict(body.get("inputs") or {}),
             started_at=_epoch_ms(body.get("startTime")),  # notebook web tools report times
             ended_at=_epoch_ms(body.get("endTime")),
             title=str(body.get("type") or "") or self.title_from_url(job_url),
-            raw=dict(body),
         )
 
 
@@ -155,21 +164,15 @@ class MissionFlavour(Flavour):
         percent, progress_message = _progress(body.get("progress"))
         if percent is None:
             percent = _steps_percent(custom)
-        word = str(body.get("status") or "")
         outputs = {k: {"value": v} for k, v in custom.items() if k not in _PROGRESS_KEYS}
-        return JobSnapshot(
-            job_id=str(body.get("jobId") or self.job_id_from_url(job_url)),
-            status=st.normalize(word),
-            raw_status=word,
-            percent=percent,
-            progress_message=progress_message or (messages[-1].description if messages else ""),
-            messages=messages,
+        return self._snapshot(
+            body, job_url, id_key="jobId", word=str(body.get("status") or ""),
+            messages=messages, percent=percent, progress_message=progress_message,
             results=outputs,
             started_at=_epoch_ms(body.get("startTime")),
             ended_at=_epoch_ms(body.get("endTime")),
             title=str(body.get("type") or ""),
             inline_result=dict(custom) or None,
-            raw=dict(body),
         )
 
 
@@ -184,22 +187,15 @@ class AdminFlavour(Flavour):
         return "jobid" in body or "operationURI" in body
 
     def parse(self, body: Mapping[str, Any], job_url: str) -> JobSnapshot:
-        messages = _messages(body.get("messages"))
-        word = str(body.get("status") or "")
-        operation = str(body.get("operationURI") or "")
         result = body.get("result")
-        return JobSnapshot(
-            job_id=str(body.get("jobid") or self.job_id_from_url(job_url)),
-            status=st.normalize(word),
-            raw_status=word,
-            progress_message=messages[-1].description if messages else "",
-            messages=messages,
+        return self._snapshot(
+            body, job_url, id_key="jobid", word=str(body.get("status") or ""),
+            messages=_messages(body.get("messages")),
             results={"result": {"value": result}} if "result" in body else {},
             started_at=_epoch_ms(body.get("starttime")),
             ended_at=_epoch_ms(body.get("endtime")),
-            title=_admin_title(operation),
+            title=_admin_title(str(body.get("operationURI") or "")),
             inline_result=result,
-            raw=dict(body),
         )
 
 
