@@ -1,0 +1,25 @@
+"""notebooks/demo.ipynb runs top to bottom with no account (headless, through a real kernel)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+DEMO = Path(__file__).parent.parent / "notebooks" / "demo.ipynb"
+
+
+def test_demo_notebook_runs_top_to_bottom(tmp_path):
+    nb = nbformat.read(DEMO, as_version=4)
+    NotebookClient(nb, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert not errors, errors
+    text = "\n".join(str(o.get("data", {}).get("text/plain", ""))
+                     for c in nb.cells for o in c.get("outputs", []))
+    assert "'job-failed'" in text  # the failing job's final status
+    assert "demo_GPRecordSet" in text and "GeoDataFrame" in text
+    widgets = [o for c in nb.cells for o in c.get("outputs", [])
+               if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert len(widgets) >= 6
