@@ -87,10 +87,27 @@ def test_cancel_refused_by_the_server_is_shown(lab, page, job_server):
     run_all(page)
     button = page.locator(".gpjob-cancel")
     wait_for(lambda: button.is_enabled(), what="an enabled Cancel button")
-    button.click()
+    button.focus()  # keyboard operable: focus and Enter, no mouse
+    page.keyboard.press("Enter")
     info = page.locator(".gpjob-cancel-info")
     wait_for(lambda: "not supported" in info.inner_text(), what="the refusal")
     assert badge(page) in ("job-executing", "job-submitted")
+    kernel_eval(page, "w.stop()")
+
+
+def test_card_fits_a_narrow_cell(lab, page, job_server):
+    job_server.add_task("Narrow", Task(duration=60, steps=4, messages=[
+        "a long message without spaces " + "x" * 200]))
+    page.set_viewport_size({"width": 520, "height": 900})
+    open_notebook(page, lab, "narrow.ipynb", [SETUP, submit_cell(job_server.task_url("Narrow"))])
+    run_all(page)
+    card = page.locator(".gpjob-card")
+    card.wait_for()
+    wait_for(lambda: badge(page) == "job-executing", what="running")
+    page.locator(".gpjob-log-summary").click()
+    sizes = card.evaluate("(el) => [el.scrollWidth, el.clientWidth]")
+    assert sizes[0] <= sizes[1] + 1, sizes  # nothing sticks out sideways
+    shot(page, "card-narrow")
     kernel_eval(page, "w.stop()")
 
 
