@@ -6,14 +6,15 @@ import pytest
 
 from gpjob_widget.fallback import BADGES, elapsed, html_snapshot, text_repr
 
+START = 1_700_000_000_000.0
 BASE = {"title": "Buffer", "job_id": "j1", "status": "job-executing", "percent": 42.0,
-        "message_count": 3, "started_at": time.time() * 1000 - 65_000, "ended_at": None,
+        "message_count": 3, "started_at": START, "ended_at": START + 65_000,
         "progress_message": "Step 2 of 5"}
 
 
 def test_text_repr_has_status_percent_and_last_message():
     text = text_repr(BASE)
-    assert text.startswith("Buffer j1: Running · 42% · 3 messages · 1 min 0")
+    assert text.startswith("Buffer j1: Running · 42% · 3 messages · 1 min 05 s")
     assert text.endswith("Step 2 of 5")
 
 
@@ -42,3 +43,5 @@ def test_snapshot_without_percent_has_no_bar_and_elapsed_uses_the_end():
     assert "height:6px" not in html  # no bar
     assert elapsed({"started_at": 1000.0, "ended_at": 3_726_000.0}) == "1 h 02 min"
     assert elapsed({}) == ""
+    running = elapsed({"started_at": time.time() * 1000 - 5_000})  # no end yet: up to now
+    assert running in ("5 s", "6 s")
