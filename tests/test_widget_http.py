@@ -187,11 +187,12 @@ def test_stop_keeps_the_card_and_start_resumes(server, watch):
 @pytest.mark.parametrize("bad", ["", "not a url", "ftp://h/jobs/j1",
                                  "http://127.0.0.1:9/arcgis/rest/services/S/GPServer/T"])
 def test_bad_urls_raise_before_any_thread_starts(bad, poller):
-    before = threading.active_count()
+    before = {t.ident for t in threading.enumerate()}
     with pytest.raises(InvalidJobURL) as info:
         JobWidget(bad, poller=poller)
     assert isinstance(info.value, ValueError)
-    assert threading.active_count() == before and poller.threads == 0
+    assert not [t.name for t in threading.enumerate() if t.ident not in before]
+    assert poller.threads == 0
 
 
 def test_unknown_status_word_is_shown_with_bounded_patience(server, watch, monkeypatch):
