@@ -775,6 +775,16 @@ def _error_body(data: bytes) -> str | None:
     return text + (": " + "; ".join(details) if details else "")
 
 
+def _page_text(data: bytes, name: str) -> str:
+    """A short account of an HTML page served where a file was expected (login, proxy, error)."""
+    text = data.decode("utf-8", "replace")
+    title = re.search(r"<title[^>]*>(.*?)</title>", text, re.I | re.S)
+    words = title.group(1) if title else re.sub(r"<[^>]+>", " ", text)
+    words = " ".join(words.split())[:200]
+    return f"the server answered with an HTML page instead of {name}" + \
+        (f": {words}" if words else "")
+
+
 def _name(url: str) -> str:
     return unquote(urlsplit(url).path.rsplit("/", 1)[-1]) or url
 
@@ -811,24 +821,32 @@ def download_file(transport: Any, url: str, dest_dir: Path | str, *,
             chunks = response.iter_content(CHUNK)
             head: list[bytes] = []
             ctype = headers.get("Content-Type", "").lower()
-            if "json" in ctype or "text/plain" in ctype:  # may be an ArcGIS error body
+            page = "text/html" in ctype and not re.search(r"\.x?html?$", target.name, re.I)
+            if "json" in ctype or "text/plain" in ctype or page:  # an error instead of the file?
                 for chunk in chunks:
                     head.append(chunk)
                     if sum(map(len, head)) > CHUNK:
                         break
                 else:
-                    problem = _error_body(b"".join(head))
+                    problem = _error_body(b"".join(head)) if not page else \
+                        _page_text(b"".join(head), target.name)
                     if problem is not None:
                         raise ResultError(problem)
             partial = dest_dir / f".{target.name}.{secrets.token_hex(4)}.part"
             if progress is not None:
                 progress(0, total)
             with open(partial, "xb") as out:
-                for chunk in itertools.chain(head, chunks):
-                    out.write(chunk)
-                    received += len(chunk)
-                    if progress is not None:
-                        progress(wire(), total)
+                try:
+                    for chunk in itertools.chain(head, chunks):
+                        out.write(chunk)
+                        received += len(chunk)
+                        if progress is not None:
+                            progress(wire(), total)
+                except requests.RequestException as exc:
+                    of = f" of {total:,}" if total is not None else ""
+                    got = raw.tell() if hasattr(raw, "tell") else received  # incl. a torn chunk
+                    raise ResultError(f"download of {target.name} was cut short after "
+                                      f"{got:,}{of} bytes ({_reason(exc)})") from None
             if total is not None and not encoded and received != total:
                 raise ResultError(f"download of {target.name} stopped at {received:,} of "
                                   f"{total:,} bytes")
@@ -842,8 +860,7 @@ def download_file(transport: Any, url: str, dest_dir: Path | str, *,
     except GPJobError as exc:
         raise ResultError(f"download of {_name(url)} failed: {exc}") from None
     except requests.RequestException as exc:
-        raise ResultError(f"download of {_name(url)} was interrupted "
-                          f"({type(exc).__name__}: {_short(exc)})") from None
+        raise ResultError(f"download of {_name(url)} failed ({_reason(exc)})") from None
     except OSError as exc:
         raise ResultError(f"download of {_name(url)} could not be saved: {exc}") from None
     finally:
@@ -852,9 +869,13 @@ def download_file(transport: Any, url: str, dest_dir: Path | str, *,
     return target
 
 
-def _short(exc: BaseException) -> str:
-    text = str(exc)
-    return text if len(text) < 200 else text[:197] + "…"
+def _reason(exc: BaseException) -> str:
+    text = str(exc).lower()
+    if "incompleteread" in text or "connection broken" in text:
+        return "the connection broke"
+    if "timed out" in text or "timeout" in text:
+        return "no data within the timeout"
+    return type(exc).__name__
 
 
 # -- descriptions for the card --------------------------------------------------------------------
