@@ -323,7 +323,8 @@ def test_empty_geometries_are_none():
     assert shapes([{"rings": []}, {"paths": []}, {"points": []}, None, {}]) == [None] * 5
 
 
-def test_many_polygons_match_a_one_by_one_construction():
+@pytest.mark.parametrize("declared", ["", "esriGeometryPolygon"])
+def test_many_polygons_match_a_one_by_one_construction(declared):
     rng = random.Random(7)
     geometries, expected = [], []
     for i in range(3000):
@@ -338,7 +339,7 @@ def test_many_polygons_match_a_one_by_one_construction():
         poly = shapely.Polygon(shell, [hole] if shape in ("hole", "both") else [])
         expected.append(None if shape == "null" else shapely.MultiPolygon(
             [poly, shapely.Polygon(island)]) if shape in ("island", "both") else poly)
-    got = geometries_to_shapes(geometries)
+    got = geometries_to_shapes(geometries, geometry_type=declared)
     assert all((e is None and g is None) or g.equals(e) for g, e in zip(got, expected, strict=True))
 
 
