@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The demo: install the package, then open JupyterLab on notebooks/demo.ipynb.
-# The notebook starts the loopback job server itself, so no ArcGIS account is needed.
+# The demo: JupyterLab on notebooks/demo.ipynb, which starts the loopback job server itself
+# (no ArcGIS account needed). Extra arguments go to `jupyter lab` (e.g. --no-browser --port 8899).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/venv.sh
 
-python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 ROOT_FLAG=""; [ "$(id -u)" -ne 0 ] || ROOT_FLAG="--allow-root"
 exec jupyter lab $ROOT_FLAG "$@" notebooks/demo.ipynb

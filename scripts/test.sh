@@ -1,16 +1,14 @@
 #!/usr/bin/env bash
-# Everything CI runs: install what the tests need (Python deps, Debian's chromium), lint, test.
+# Everything CI runs: install what the tests need (the project venv, Debian's chromium, node), lint,
+# then every test. Extra arguments go to pytest (e.g. -m "not e2e", -x, -k card).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/venv.sh
 
-python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
-
-if [ ! -x /usr/bin/chromium ]; then
-  echo "Installing Debian's chromium for the browser tests…"
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
-fi
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
+[ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 
 ruff check .
 python -m pytest "$@"
