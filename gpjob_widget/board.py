@@ -2,31 +2,20 @@
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from typing import Any
 
 import anywidget
 import traitlets as t
 
+from . import frontend
 from . import status as st
 from .errors import CancelError
 from .widget import JobWidget
 
-STATIC = Path(__file__).parent / "static"
-
-
-def _board_module() -> str:
-    """board.js with its ``import … from "./card.js"`` pointed at an inline copy of the card
-    module: anywidget loads a widget's ESM from a blob, where relative imports cannot resolve,
-    and the status table must stay in one place (card.js)."""
-    card = base64.b64encode((STATIC / "card.js").read_bytes()).decode()
-    return (STATIC / "board.js").read_text().replace(
-        '"./card.js"', f'"data:text/javascript;base64,{card}"')
 ROW_TRAITS = ("title", "job_id", "status", "raw_status", "percent", "progress_message",
               "cancellable", "error")
 FLUSH_EVERY = 0.25  # s: row changes are coalesced into one message per quarter second
@@ -39,8 +28,8 @@ class JobBoard(anywidget.AnyWidget):
     one synced list, so 500 jobs cost what changed, not 500 rows per update.
     """
 
-    _esm = _board_module()
-    _css = (STATIC / "card.css").read_text() + (STATIC / "board.css").read_text()
+    _esm = frontend.module("board.js")
+    _css = frontend.stylesheet("card.css", "board.css")
 
     total = t.Int(0).tag(sync=True)
     counts = t.Dict().tag(sync=True)           # status → number of jobs

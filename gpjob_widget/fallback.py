@@ -7,29 +7,17 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-# status → (label, icon, colour) — the card uses the same words and glyphs
-BADGES: dict[str, tuple[str, str, str]] = {
-    "job-new": ("New", "○", "#6b7280"),
-    "job-submitted": ("Submitted", "◔", "#6b7280"),
-    "job-waiting": ("Waiting", "◔", "#6b7280"),
-    "job-executing": ("Running", "▶", "#1d70b8"),
-    "job-succeeded": ("Succeeded", "✔", "#15803d"),
-    "job-failed": ("Failed", "✖", "#b91c1c"),
-    "job-timed-out": ("Timed out", "⌛", "#b91c1c"),
-    "job-cancelling": ("Cancelling", "⏹", "#b45309"),
-    "job-cancelled": ("Cancelled", "⏹", "#6b7280"),
-    "job-deleting": ("Deleting", "🗑", "#6b7280"),
-    "job-deleted": ("Deleted", "🗑", "#6b7280"),
-    "job-unknown": ("Unknown", "?", "#7c3aed"),
-}
+from .frontend import STATES, TONE_COLOURS, icon_svg, state_of
 
 
 def badge(state: Mapping[str, Any]) -> tuple[str, str, str]:
+    """(label, plain-text glyph, colour) of the card's badge, from THE status table."""
     status = str(state.get("status") or "job-new")
-    label, icon, colour = BADGES.get(status, BADGES["job-unknown"])
-    if status == "job-unknown" and state.get("raw_status"):
-        label = f"Unknown ({state['raw_status']})"
-    return label, icon, colour
+    row = state_of(status)
+    label = row["label"]
+    if status not in STATES or (status == "job-unknown" and state.get("raw_status")):
+        label = f"Unknown ({state.get('raw_status') or status})"
+    return label, row["glyph"], TONE_COLOURS[row["tone"]]
 
 
 def elapsed(state: Mapping[str, Any]) -> str:
@@ -69,13 +57,14 @@ def text_repr(state: Mapping[str, Any]) -> str:
 def html_snapshot(state: Mapping[str, Any]) -> str:
     """A static, script-free, escaped HTML card: where the job was when the output was saved."""
     esc = html.escape
-    label, icon, colour = badge(state)
+    label, _, colour = badge(state)
+    icon = icon_svg(str(state.get("status") or "job-new"))
     percent = state.get("percent")
     bar = (f'<div style="height:6px;background:#e5e7eb;border-radius:3px;margin:6px 0">'
            f'<div style="width:{max(0.0, min(100.0, float(percent))):.0f}%;height:6px;'
            f'background:{colour};border-radius:3px"></div></div>') if percent is not None else ""
     lines = [f'<strong>{esc(_headline(state))}</strong> '
-             f'<span style="color:{colour};font-weight:600">{esc(icon)} {esc(label)}</span>'
+             f'<span style="color:{colour};font-weight:600">{icon} {esc(label)}</span>'
              + (f" · {percent:.0f}%" if percent is not None else "")
              + (f" · {esc(elapsed(state))}" if state.get("started_at") else ""), bar]
     for key, style in (("progress_message", "color:#4b5563"), ("notice", "color:#b45309"),

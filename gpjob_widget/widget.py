@@ -14,6 +14,7 @@ from typing import Any
 import anywidget
 import traitlets as t
 
+from . import frontend
 from . import status as st
 from .errors import (
     CancelError,
@@ -28,10 +29,9 @@ from .job import Job
 from .loader import Loaded, assign_results
 from .poller import MAX_INTERVAL, Poller, backoff, next_interval, shared_poller
 from .snapshot import JobSnapshot, new_messages
-from .transport import DEFAULT_TIMEOUT, TokenSource
+from .transport import DEFAULT_TIMEOUT, TokenSource, Verify
 
 log = logging.getLogger("gpjob_widget")
-STATIC = Path(__file__).parent / "static"
 
 MAX_FAILURES = 8            # consecutive transient errors (≈ 4 min of backoff) before giving up
 UNKNOWN_PATIENCE = 30       # consecutive checks answering a status word we do not know
@@ -53,8 +53,8 @@ class JobWidget(anywidget.AnyWidget):
     >>> w.wait(); w.results
     """
 
-    _esm = STATIC / "card.js"
-    _css = STATIC / "card.css"
+    _esm = frontend.module("card.js")
+    _css = frontend.stylesheet("card.css")
 
     job_id = t.Unicode("").tag(sync=True)
     title = t.Unicode("").tag(sync=True)
@@ -86,7 +86,7 @@ class JobWidget(anywidget.AnyWidget):
     _closed = False
 
     def __init__(self, job_url: str | None = None, token: TokenSource = None, *,
-                 flavour: str | None = None, verify: bool = True,
+                 flavour: str | None = None, verify: Verify = True,
                  timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
                  poll_interval: float | None = None, max_interval: float = MAX_INTERVAL,
                  start: bool = True, poller: Poller | None = None,

@@ -29,7 +29,8 @@ test("every status has its own badge label, icon and tone", () => {
     assert.equal(badge.dataset.status, status);
     assert.ok(badge.className.includes(`gpjob-tone-${state.tone}`));
     assert.equal(q(".gpjob-badge-text").textContent, state.label);
-    assert.ok(q(".gpjob-badge-icon").textContent.length > 0);
+    const path = q(".gpjob-badge-icon svg path");  // an inline SVG, not a font glyph
+    assert.ok(path && path.getAttribute("d").length > 10);
     labels.add(state.label);
     cleanup();
   }
@@ -173,4 +174,10 @@ test("failure text and notices are shown prominently", () => {
   model.set("error", "ERROR 000732: Dataset does not exist");
   assert.equal(q(".gpjob-error").textContent, "ERROR 000732: Dataset does not exist");
   assert.equal(q(".gpjob-error").getAttribute("role"), "alert");
+});
+
+test("the card's status table is the shared states.json, as Python reads it", async () => {
+  const { readFile } = await import("node:fs/promises");
+  const table = JSON.parse(await readFile(new URL("../gpjob_widget/static/states.json", import.meta.url)));
+  assert.deepEqual(STATES, table.states);
 });

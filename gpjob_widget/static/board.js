@@ -1,5 +1,5 @@
 // JobBoard: one compact row per job, updated from coalesced row deltas (custom messages).
-import { STATES, TERMINAL, makeBar, setBar } from "./card.js";
+import { STATES, TERMINAL, makeBar, setBar, statusIcon } from "./card.js";
 
 function h(tag, className, text) {
   const node = document.createElement(tag);
@@ -54,7 +54,8 @@ function render({ model, el }) {
     r.title.textContent = `${data.title || "job"} ${data.job_id || ""}`.trim();
     r.badge.className = `gpjob-badge gpjob-tone-${state.tone}`;
     r.badge.dataset.status = data.status;
-    r.badge.textContent = `${state.icon} ${data.status === "job-unknown" && data.raw_status ? data.raw_status : state.label}`;
+    r.badge.replaceChildren(statusIcon(data.status), document.createTextNode(
+      data.status === "job-unknown" && data.raw_status ? data.raw_status : state.label));
     const active = !TERMINAL.has(data.status);
     setBar(r.progress, data.percent, data.status);
     r.message.textContent = data.error || data.progress_message || "";

@@ -2,25 +2,32 @@
 // Data arrive as traits (status, percent, counts…) and the log as appended deltas over custom
 // messages (see DEVELOPERS.md). Every server string is untrusted: it is set as text, never HTML.
 
-export const STATES = {
-  "job-new": { label: "New", icon: "○", tone: "neutral" },
-  "job-submitted": { label: "Submitted", icon: "◔", tone: "neutral" },
-  "job-waiting": { label: "Waiting", icon: "◔", tone: "neutral" },
-  "job-executing": { label: "Running", icon: "▶", tone: "active" },
-  "job-succeeded": { label: "Succeeded", icon: "✔", tone: "success" },
-  "job-failed": { label: "Failed", icon: "✖", tone: "error" },
-  "job-timed-out": { label: "Timed out", icon: "⌛", tone: "error" },
-  "job-cancelling": { label: "Cancelling", icon: "⏹", tone: "warn" },
-  "job-cancelled": { label: "Cancelled", icon: "⏹", tone: "muted" },
-  "job-deleting": { label: "Deleting", icon: "🗑", tone: "muted" },
-  "job-deleted": { label: "Deleted", icon: "🗑", tone: "muted" },
-  "job-unknown": { label: "Unknown", icon: "?", tone: "unknown" },
-};
+import TABLE from "./states.json" with { type: "json" };
+
+// THE status table (shared with Python's text and HTML views): label, icon, tone per status.
+export const STATES = TABLE.states;
+export const ICONS = TABLE.icons;
 export const TERMINAL = new Set([
   "job-succeeded", "job-failed", "job-timed-out", "job-cancelled", "job-deleted",
 ]);
 export const MAX_ROWS = 500; // log rows kept in the DOM; older ones on demand
 const URL_RE = /https?:\/\/[^\s<>"'`]+/g;
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+/** The badge icon of *status*: an inline SVG (font glyphs are missing on many machines). */
+export function statusIcon(status) {
+  const state = STATES[status] || STATES["job-unknown"];
+  const svg = document.createElementNS(SVG_NS, "svg");
+  svg.setAttribute("viewBox", "0 0 16 16");
+  svg.setAttribute("class", "gpjob-icon");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("focusable", "false");
+  const path = document.createElementNS(SVG_NS, "path");
+  path.setAttribute("d", ICONS[state.icon]);
+  svg.append(path);
+  return svg;
+}
 
 function h(tag, className, text) {
   const node = document.createElement(tag);
@@ -177,7 +184,7 @@ function render({ model, el }) {
     const raw = get("raw_status");
     badge.className = `gpjob-badge gpjob-tone-${state.tone}`;
     badge.dataset.status = s;
-    badgeIcon.textContent = state.icon;
+    badgeIcon.replaceChildren(statusIcon(s));
     badgeText.textContent = s === "job-unknown" && raw ? `Unknown (${raw})` : state.label;
     card.dataset.status = s;
     renderProgress();
