@@ -13,7 +13,7 @@ from . import flavours, results
 from . import status as st
 from .errors import ArcGISError, CancelError, GPJobError, ResultError, TransientError
 from .snapshot import JobSnapshot
-from .transport import DEFAULT_TIMEOUT, TokenSource, Transport, split_token
+from .transport import DEFAULT_TIMEOUT, TokenSource, Transport, Verify, split_token
 
 RESULT_OPTIONS = {"out_sr": "outSR", "return_z": "returnZ", "return_m": "returnM",
                   "return_type": "returnType"}
@@ -46,7 +46,7 @@ class Job:
     """
 
     def __init__(self, job_url: str, token: TokenSource = None, *, flavour: str | None = None,
-                 verify: bool = True, timeout: float | tuple[float, float] = DEFAULT_TIMEOUT):
+                 verify: Verify = True, timeout: float | tuple[float, float] = DEFAULT_TIMEOUT):
         url, url_token = split_token(flavours.check_job_url(job_url))
         self.job_url = url.rstrip("/")
         self.flavour: flavours.Flavour | None = (

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 import warnings
 from collections.abc import Callable
@@ -66,7 +67,10 @@ def split_token(url: str) -> tuple[str, str | None]:
     return urlunsplit(parts._replace(query=urlencode(kept))), token
 
 
-def shared_session(origin: str, verify: bool) -> requests.Session:
+Verify = bool | str  # True, False, or the path of a CA bundle
+
+
+def shared_session(origin: str, verify: Verify) -> requests.Session:
     """The pooled session for *origin* (created once per kernel)."""
     key = (origin, verify)
     with _sessions_lock:
@@ -100,9 +104,11 @@ def _token_provider(token: object) -> Callable[[], str] | None:
 class Transport:
     """Requests to one job's server, with auth, timeouts, retries and typed errors."""
 
-    def __init__(self, job_url: str, token: TokenSource = None, *, verify: bool = True,
+    def __init__(self, job_url: str, token: TokenSource = None, *, verify: Verify = True,
                  timeout: float | tuple[float, float] = DEFAULT_TIMEOUT) -> None:
         self.origin = origin_of(job_url)
+        if isinstance(verify, str) and not os.path.exists(verify):
+            raise ValueError(f"verify={verify!r}: no CA bundle file or directory there")
         self.verify = verify
         self.timeout = timeout
         self._provider = _token_provider(token)
@@ -149,9 +155,11 @@ class Transport:
         """One HTTP request; network failures and 5xx/429 become :class:`TransientError`."""
         session = shared_session(origin_of(url), self.verify)
         try:
+            # verify per request: requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override a
+            # session's verify (even False), but not a request's own
             response = session.request(method, url, params=params, data=data, stream=stream,
                                        timeout=self.timeout, headers=self._headers(url, refresh),
-                                       allow_redirects=True)
+                                       verify=self.verify, allow_redirects=True)
         except requests.RequestException as exc:
             raise TransientError(self._network_problem(exc), url=url) from None
         _raise_for_http_status(response, url)

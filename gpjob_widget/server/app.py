@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -62,8 +63,11 @@ def admin_error(code: int, messages: list[str]) -> Reply:
 class JobServer:
     """A faithful stand-in for ArcGIS job resources, for demos and tests. See DEVELOPERS.md."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, token: str | None = None) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, token: str | None = None, *,
+                 tls: bool = False) -> None:
         self._host, self._port = host, port
+        self.tls = tls
+        self.tls_cert: str | None = None  # with tls=True: the self-signed certificate (a CA file)
         self.require_token = token is not None
         self._tokens: set[str] = {token} if token else set()
         self.tasks: dict[str, tuple[str, Task]] = {}  # task name → (service path, task)
@@ -81,10 +85,23 @@ class JobServer:
             handler = type("Handler", (_Handler,), {"server_app": self})
             self._httpd = _QuietServer((self._host, self._port), handler)
             self._httpd.daemon_threads = True
+            if self.tls:
+                self._wrap_tls(self._httpd)
             self._thread = threading.Thread(target=self._httpd.serve_forever,
                                             name="gpjob-loopback-server", daemon=True)
             self._thread.start()
         return self
+
+    def _wrap_tls(self, httpd: ThreadingHTTPServer) -> None:
+        from .tls import self_signed
+
+        cert, key = self_signed()
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        # the handshake happens in the request's own thread, so a stalled client blocks nobody
+        httpd.socket = context.wrap_socket(httpd.socket, server_side=True,
+                                           do_handshake_on_connect=False)
+        self.tls_cert = str(cert)
 
     def stop(self) -> None:
         if self._httpd is not None:
@@ -103,7 +120,7 @@ class JobServer:
         if self._httpd is None:
             raise RuntimeError("the server is not running: call start() first")
         host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{'https' if self.tls else 'http'}://{host}:{port}"
 
     # -- scripting -----------------------------------------------------------------------
     def add_task(self, name: str, task: Task, service: str = "Demo") -> str:
