@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from gpjob_widget.server import Task
 
-from .conftest import kernel_eval, open_notebook, run_all, shot, wait_for
+from .conftest import kernel_eval, open_notebook, run_all, shot
 
 
 def test_board_lists_jobs_and_cancels_one_on_the_server(lab, page, job_server):
@@ -18,16 +20,17 @@ def test_board_lists_jobs_and_cancels_one_on_the_server(lab, page, job_server):
     open_notebook(page, lab, "board.ipynb", cells)
     run_all(page)
     rows = page.locator(".gpjob-board-row")
-    wait_for(lambda: rows.count() == 13, what="13 rows")
-    wait_for(lambda: page.locator(".gpjob-board .gpjob-badge[data-status='job-succeeded']")
-             .count() == 12, timeout=60, what="12 succeeded rows")
-    assert "12 of 13 jobs ended" in page.locator(".gpjob-board-summary").inner_text()
+    expect(rows).to_have_count(13, timeout=60_000)
+    expect(page.locator(".gpjob-board .gpjob-badge[data-status='job-succeeded']")
+           ).to_have_count(12, timeout=60_000)
+    expect(page.locator(".gpjob-board-summary")).to_contain_text("12 of 13 jobs ended")
+    expect(rows.nth(0).locator(".gpjob-badge svg path")).to_be_visible()
     shot(page, "board")
     cancel = rows.nth(12).locator(".gpjob-board-cancel")
-    wait_for(lambda: cancel.is_enabled(), what="an enabled row Cancel")
+    expect(cancel).to_be_enabled()
     cancel.click()
-    wait_for(lambda: rows.nth(12).locator(".gpjob-badge").get_attribute("data-status")
-             == "job-cancelled", what="the cancelled row")
+    expect(rows.nth(12).locator(".gpjob-badge")).to_have_attribute("data-status",
+                                                                   "job-cancelled")
     job_id = kernel_eval(page, "print(long.job_id)").strip()
     assert job_server.jobs[job_id].esri_status == "esriJobCancelled"
-    assert page.locator(".gpjob-board-cancel-all").is_disabled()
+    expect(page.locator(".gpjob-board-cancel-all")).to_be_disabled()
