@@ -1,11 +1,12 @@
-"""JobBoard: many jobs in one compact table, cheap at hundreds of jobs."""
+"""JobBoard: many jobs in one compact table — rows are data from each job's engine, not widgets."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Generator, Iterable, Mapping
 from typing import Any
 
 import anywidget
@@ -14,10 +15,14 @@ import traitlets as t
 from . import frontend
 from . import status as st
 from .errors import CancelError
-from .widget import JobWidget
+from .job import Job
+from .watch import Update
 
 ROW_TRAITS = ("title", "job_id", "status", "raw_status", "percent", "progress_message",
               "cancellable", "error")
+_ROW_FIELDS = frozenset(ROW_TRAITS)
+JOB_KEYS = ("flavour", "verify", "timeout")                       # options of a Job
+WATCH_KEYS = ("poll_interval", "max_interval", "poller")          # options of its engine
 FLUSH_EVERY = 0.25  # s: row changes are coalesced into one message per quarter second
 
 
@@ -25,7 +30,8 @@ class JobBoard(anywidget.AnyWidget):
     """A table of jobs with aggregate progress, per-row Cancel and Cancel all.
 
     Rows reach the front end as coalesced deltas (``{"kind": "rows", "rows": [...]}``), not as
-    one synced list, so 500 jobs cost what changed, not 500 rows per update.
+    one synced list, so 500 jobs cost what changed, not 500 rows per update. A row is a job's
+    watch engine: no widget, no comm per job.
     """
 
     _esm = frontend.module("board.js")
@@ -35,70 +41,104 @@ class JobBoard(anywidget.AnyWidget):
     counts = t.Dict().tag(sync=True)           # status → number of jobs
     aggregate = t.Float(None, allow_none=True).tag(sync=True)  # mean percent, ended jobs = 100
 
-    def __init__(self, jobs: Iterable[JobWidget | str] = (), **job_options: Any) -> None:
-        """*job_options* (token, poller, poll_interval, …) apply to jobs the board creates."""
+    def __init__(self, jobs: Iterable[Any] = (), **job_options: Any) -> None:
+        """*job_options* (token, poller, poll_interval, verify, …) apply to jobs the board
+        creates from URLs or submits."""
         super().__init__()
         self._job_options = job_options
-        self.jobs: list[JobWidget] = []
+        self.jobs: list[Job] = []
         self._lock = threading.Lock()
         self._dirty: set[int] = set()
         self._timer: threading.Timer | None = None
+        self._unsubscribers: list[Any] = []
         self.on_msg(_on_board_message)
         for job in jobs:
             self.add(job)
 
     # -- membership -----------------------------------------------------------------------
-    def add(self, job: JobWidget | str) -> JobWidget:
-        """Add a JobWidget, or a job URL to watch with the board's options."""
-        widget = job if isinstance(job, JobWidget) else JobWidget(job, **self._job_options)
+    def add(self, job: Any) -> Job:
+        """Add a job: a :class:`Job`, a ``JobWidget``, or a job URL (watched with the board's
+        options). Returns the :class:`Job`."""
+        from .widget import JobWidget
+
+        options = self._job_options
+        if isinstance(job, JobWidget):
+            job = job.job
+        elif isinstance(job, str):
+            job = Job(job, options.get("token"), **{k: options[k] for k in JOB_KEYS
+                                                    if k in options})
+        if not isinstance(job, Job):
+            raise TypeError(f"a board row is a Job, a JobWidget or a job URL, not {type(job)!r}")
+        watch = job.watch(**{k: options[k] for k in WATCH_KEYS if k in options})
         with self._lock:
             index = len(self.jobs)
-            self.jobs.append(widget)
-        widget.observe(lambda change, i=index: self._changed(i), names=list(ROW_TRAITS))
+            self.jobs.append(job)
+
+        def changed(update: Update) -> None:
+            if update.changed & _ROW_FIELDS:
+                self._changed(index)
+
+        self._unsubscribers.append(watch.subscribe(changed))
+        watch.start()
         self._changed(index)
-        return widget
+        return job
 
     def submit(self, task_url: str, params: Mapping[str, Any] | None = None,
-               token: Any = None, **options: Any) -> JobWidget:
-        """Submit a GP job and add it to the board."""
+               token: Any = None, **options: Any) -> Job:
+        """Submit a job and add it to the board."""
         options = {**self._job_options, **options}
         token = token if token is not None else options.pop("token", None)
         options.pop("token", None)
-        return self.add(JobWidget.submit(task_url, params, token, **options))
+        job = Job.submit(task_url, params, token, **{k: options[k] for k in JOB_KEYS
+                                                     if k in options and k != "flavour"})
+        job.watch(**{k: options[k] for k in WATCH_KEYS if k in options})
+        return self.add(job)
 
     # -- commands -------------------------------------------------------------------------
     def cancel_all(self) -> dict[str, str]:
         """Cancel every job that can be; {job_id: new status or the refusal}."""
         outcome: dict[str, str] = {}
-        for widget in list(self.jobs):
-            if st.is_terminal(widget.status):
+        for job in list(self.jobs):
+            if st.is_terminal(job.status):
                 continue
             try:
-                outcome[widget.job_id] = widget.cancel()
+                outcome[job.job_id] = job.cancel()
             except CancelError as exc:
-                outcome[widget.job_id] = str(exc)
+                outcome[job.job_id] = str(exc)
         return outcome
 
     def wait(self, timeout: float | None = None) -> dict[str, str]:
         """Block until every job ended; {job_id: final status}."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        for widget in list(self.jobs):
+        for job in list(self.jobs):
             remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
-            widget.wait(timeout=remaining)
-        return {w.job_id: w.status for w in self.jobs}
+            job.wait(timeout=remaining, progress=False)
+        return {job.job_id: job.status for job in self.jobs}
+
+    async def wait_async(self, timeout: float | None = None) -> dict[str, str]:
+        """Await every job's end (the board's buttons keep working); {job_id: final status}."""
+        waits = asyncio.gather(*(job.wait_async() for job in list(self.jobs)))
+        await asyncio.wait_for(waits, timeout)
+        return {job.job_id: job.status for job in self.jobs}
+
+    def __await__(self) -> Generator[Any, None, dict[str, str]]:
+        return self.wait_async().__await__()
 
     def close(self) -> None:
         """Stop watching every job and close the board."""
-        for widget in list(self.jobs):
-            widget.close()
+        for unsubscribe in self._unsubscribers:
+            unsubscribe()
+        for job in list(self.jobs):
+            job.watcher.stop()
         if self._timer is not None:
             self._timer.cancel()
         super().close()
 
     # -- rows -----------------------------------------------------------------------------
     @staticmethod
-    def row(index: int, widget: JobWidget) -> dict[str, Any]:
-        return {"index": index, **{name: getattr(widget, name) for name in ROW_TRAITS}}
+    def row(index: int, job: Job) -> dict[str, Any]:
+        state = job.watcher.state
+        return {"index": index, **{name: getattr(state, name) for name in ROW_TRAITS}}
 
     def _changed(self, index: int) -> None:
         with self._lock:
@@ -128,15 +168,16 @@ class JobBoard(anywidget.AnyWidget):
         for start in range(0, len(rows), 500):
             self.send({"kind": "rows", "rows": rows[start:start + 500]})
 
-    def _summarise(self, jobs: list[JobWidget]) -> None:
+    def _summarise(self, jobs: list[Job]) -> None:
         counts: dict[str, int] = {}
         percents: list[float] = []
-        for widget in jobs:
-            counts[widget.status] = counts.get(widget.status, 0) + 1
-            if st.is_terminal(widget.status):
+        for job in jobs:
+            state = job.watcher.state
+            counts[state.status] = counts.get(state.status, 0) + 1
+            if state.terminal:
                 percents.append(100.0)
-            elif widget.percent is not None:
-                percents.append(widget.percent)
+            elif state.percent is not None:
+                percents.append(state.percent)
         with self.hold_sync():
             self.total = len(jobs)
             self.counts = counts

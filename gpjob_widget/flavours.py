@@ -67,6 +67,7 @@ class Flavour:
 
     name: ClassVar[str]
     url_pattern: ClassVar[re.Pattern[str]]
+    gone_once_cancelled: ClassVar[bool] = False  # a cancelled job answers "not found" (OGC)
 
     @classmethod
     def matches_url(cls, url: str) -> bool:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Generator, Mapping
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,10 @@ from typing import Any
 from . import flavours, results
 from . import status as st
 from .errors import ArcGISError, CancelError, GPJobError, ResultError, TransientError
+from .poller import MAX_INTERVAL, Poller
 from .snapshot import JobSnapshot
 from .transport import DEFAULT_TIMEOUT, TokenSource, Transport, Verify, split_token
+from .watch import Watch, WatchState
 
 RESULT_OPTIONS = {"out_sr": "outSR", "return_z": "returnZ", "return_m": "returnM",
                   "return_type": "returnType"}
@@ -38,11 +41,16 @@ def encode_param(value: Any) -> str:
 
 
 class Job:
-    """One job on an ArcGIS server: check its status, cancel it, fetch its results.
+    """One job on an ArcGIS server: check its status, cancel it, wait, fetch its results.
 
     ``token`` is a string (token or API key), a callable returning one (asked again when the
     server says the token expired), or an ``arcgis.gis.GIS``. It travels in the
     ``X-Esri-Authorization`` header to the job's own origin only.
+
+    >>> job = Job(job_url, token=my_token)
+    >>> job.wait(progress=True)        # the card's policy, a terminal bar on stderr
+    'job-succeeded'
+    >>> job.results
     """
 
     def __init__(self, job_url: str, token: TokenSource = None, *, flavour: str | None = None,
@@ -54,11 +62,110 @@ class Job:
         self.transport = Transport(self.job_url, token if token is not None else url_token,
                                    verify=verify, timeout=timeout)
         self.job_id = (self.flavour or flavours.MissionFlavour()).job_id_from_url(self.job_url)
+        self.title = ""
         self.last: JobSnapshot | None = None
+        self._watcher: Watch | None = None
+        self._result_cache: dict[tuple, Any] = {}
+        self._results_lock = threading.RLock()
 
     def __repr__(self) -> str:
-        status = self.last.status if self.last else "not checked yet"
+        state = self._watcher.state if self._watcher else None
+        status = state.status if state else self.last.status if self.last else "not checked yet"
         return f"<Job {self.job_id} {status} at {self.job_url}>"
+
+    # -- watching (the engine's policy, without a display) --------------------------------
+    @property
+    def watcher(self) -> Watch:
+        """This job's watch engine (created on first use; shared by every view of the job)."""
+        if self._watcher is None:
+            self.watch()
+        return self._watcher  # type: ignore[return-value]
+
+    def watch(self, *, poll_interval: float | None = None, max_interval: float = MAX_INTERVAL,
+              poller: Poller | None = None) -> Watch:
+        """Create this job's watch engine with these options (or return the one it has)."""
+        if self._watcher is None:
+            self._watcher = Watch(self, poll_interval=poll_interval, max_interval=max_interval,
+                                  poller=poller)
+        return self._watcher
+
+    @property
+    def status(self) -> str:
+        """The latest known status (``job-…``)."""
+        if self._watcher is not None:
+            return self._watcher.state.status
+        return self.last.status if self.last else st.NEW
+
+    @property
+    def state(self) -> WatchState:
+        """Everything known of the job now (status, percent, counts, error, times…)."""
+        return self.watcher.state
+
+    percent = property(lambda self: self.state.percent, doc="0–100, or None (indeterminate)")
+    progress_message = property(lambda self: self.state.progress_message)
+    error = property(lambda self: self.state.error, doc="the server's words when it failed")
+    cancellable = property(lambda self: self.state.cancellable)
+    watching = property(lambda self: self.state.watching)
+
+    @property
+    def messages(self) -> list[dict[str, str]]:
+        """The whole log so far: ``[{"type", "description"}]``."""
+        return list(self.watcher.messages)
+
+    def wait(self, timeout: float | None = None, *, callback: Callable[[Job], Any] | None = None,
+             raise_on_failure: bool = False, cancel_on_interrupt: bool = False,
+             progress: bool | None = None) -> str:
+        """Block until the job ends; return its final status (JS ``waitForJobCompletion``).
+
+        ``callback(job)`` runs after every non-terminal check. With ``raise_on_failure`` a
+        failed / cancelled / timed-out job raises :class:`JobFailed`. ``TimeoutError`` after
+        *timeout* s (the job keeps running); :class:`WatchError` if watching stopped first.
+        Ctrl-C stops waiting and says the job still runs (``cancel_on_interrupt`` cancels it).
+        ``progress``: a live bar on stderr (default: when stderr is a terminal).
+        """
+        from .terminal import progress_bar
+
+        with progress_bar(self.watcher, progress) as bar:
+            return self.watcher.wait(
+                timeout, callback=None if callback is None else lambda: callback(self),
+                raise_on_failure=raise_on_failure, cancel_on_interrupt=cancel_on_interrupt,
+                on_tick=bar.tick if bar else None, subject="job")
+
+    async def wait_async(self, timeout: float | None = None, *,
+                         callback: Callable[[Job], Any] | None = None,
+                         raise_on_failure: bool = False,
+                         cancel_on_interrupt: bool = False) -> str:
+        """``wait()`` that awaits: the event loop stays free meanwhile."""
+        return await self.watcher.wait_async(
+            timeout, callback=None if callback is None else lambda: callback(self),
+            raise_on_failure=raise_on_failure, cancel_on_interrupt=cancel_on_interrupt,
+            subject="job")
+
+    def __await__(self) -> Generator[Any, None, str]:  # `await job` = `await job.wait_async()`
+        return self.wait_async().__await__()
+
+    @property
+    def results(self) -> dict[str, Any]:
+        """``{param: value}`` once the job succeeded: typed, fetched once, then cached."""
+        return {name: self.result(name) for name in self.output_names()}
+
+    def result(self, name: str, *, download_dir: Path | None = None,
+               progress: Callable[[int, int | None], None] | None = None,
+               **options: Any) -> Any:
+        """Output *name* as a Python object, cached per options (see :meth:`fetch_result_data`)."""
+        self.output_names()
+        key = (name, tuple(sorted(options.items())))
+        with self._results_lock:
+            if key not in self._result_cache:
+                self._result_cache[key] = self.fetch_result_data(
+                    name, download_dir=download_dir, progress=progress, **options)
+            return self._result_cache[key]
+
+    def output_names(self) -> list[str]:
+        """The job's output names; a :class:`ResultError` unless it succeeded."""
+        if self.status != st.SUCCEEDED:
+            raise ResultError(f"results are available once the job succeeds (it is {self.status})")
+        return list(self.result_refs)
 
     @classmethod
     def submit(cls, task_url: str, params: Mapping[str, Any] | None = None,
@@ -81,16 +188,27 @@ class Job:
     def check_status(self) -> JobSnapshot:
         """One GET of the job resource, parsed (the flavour is detected on the first answer)."""
         body = self.transport.get_json(self.job_url)
+        if self.last is not None and body == self.last.raw:
+            return self.last  # nothing changed: no need to parse again
         if self.flavour is None:
             self.flavour = flavours.from_json(body) or flavours.MissionFlavour()
         snapshot = self.flavour.parse(body, self.job_url)
         if snapshot.job_id:
             self.job_id = snapshot.job_id
+        if snapshot.title:
+            self.title = snapshot.title
         self.last = snapshot
         return snapshot
 
     def cancel(self) -> str:
-        """Ask the server to cancel; returns the status it answered (usually ``job-cancelling``)."""
+        """Cancel on the server; the new status (usually ``job-cancelling``) is published to
+        every view. Raises :class:`CancelError` with the server's words if it refuses."""
+        if self._watcher is not None:
+            return self._watcher.cancel()
+        return self.request_cancel()
+
+    def request_cancel(self) -> str:
+        """One cancel request; returns the status the server answered (no watching involved)."""
         flavour = self.flavour or flavours.MissionFlavour()
         try:
             body = self.transport.post_json(flavour.cancel_url(self.job_url))

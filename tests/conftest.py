@@ -9,6 +9,13 @@ from gpjob_widget.poller import Poller
 from gpjob_widget.server import JobServer
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything under tests/e2e/ drives a real browser: `-m "not e2e"` leaves it out."""
+    for item in items:
+        if "e2e" in item.path.parts:
+            item.add_marker(pytest.mark.e2e)
+
+
 @pytest.fixture
 def server():
     with JobServer() as srv:

@@ -72,7 +72,7 @@ def test_board_accepts_urls_and_widgets(server, poller, watch):
     existing = watch(server.task_url("T"), submit={})
     board = JobBoard([existing, existing.job_url], poller=poller, poll_interval=0.05)
     try:
-        assert board.jobs[0] is existing and board.jobs[1].job_id == existing.job_id
+        assert board.jobs[0] is existing.job and board.jobs[1].job_id == existing.job_id
         assert set(board.wait(timeout=30).values()) == {st.SUCCEEDED}
     finally:
         board.close()

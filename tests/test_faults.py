@@ -63,9 +63,9 @@ def test_a_hanging_server_times_out_and_recovers(server, watch):
 
 
 def test_persistent_outage_gives_up_with_a_clear_error(server, watch, monkeypatch):
-    import gpjob_widget.widget as widget_module
+    import gpjob_widget.watch as watch_module
 
-    monkeypatch.setattr(widget_module, "MAX_FAILURES", 3)
+    monkeypatch.setattr(watch_module, "MAX_FAILURES", 3)
     w = _job(server, watch, duration=30)
     server.inject("status", times=100, match="/jobs/", status=503)
     with pytest.raises(WatchError, match=r"lost contact.*503"):
@@ -113,9 +113,9 @@ def test_job_deleted_while_watched(server, watch):
 
 
 def test_ignored_cancel_is_visible_and_bounded(server, watch, monkeypatch):
-    import gpjob_widget.widget as widget_module
+    import gpjob_widget.watch as watch_module
 
-    monkeypatch.setattr(widget_module, "CANCEL_PATIENCE", 0.5)
+    monkeypatch.setattr(watch_module, "CANCEL_PATIENCE", 0.5)
     w = _job(server, watch, duration=60, ignore_cancel=True)
     time.sleep(0.2)
     w.cancel()

@@ -196,9 +196,9 @@ def test_bad_urls_raise_before_any_thread_starts(bad, poller):
 
 
 def test_unknown_status_word_is_shown_with_bounded_patience(server, watch, monkeypatch):
-    import gpjob_widget.widget as widget_module
+    import gpjob_widget.watch as watch_module
 
-    monkeypatch.setattr(widget_module, "UNKNOWN_PATIENCE", 5)
+    monkeypatch.setattr(watch_module, "UNKNOWN_PATIENCE", 5)
     server.add_task("Odd", Task(duration=30, status_words={"executing": "esriJobPaused"}))
     w = watch(server.task_url("Odd"), submit={})
     with pytest.raises(WatchError, match="esriJobPaused"):

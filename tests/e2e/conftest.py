@@ -35,9 +35,6 @@ SETTINGS = {  # user settings written before the server starts
     "@jupyter-widgets/jupyterlab-manager/plugin.jupyterlab-settings": {"saveState": True},
 }
 
-pytestmark = pytest.mark.e2e
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -154,7 +154,7 @@ def test_untrusted_text_never_runs_as_html(lab, page, job_server):
     expect_status(page, "job-failed")
     page.locator(".gpjob-log-summary").click()
     card = page.locator(".gpjob-card")
-    expect(page.locator(".gpjob-row").first).to_contain_text(evil)  # rendered, as text
+    expect(page.locator(".gpjob-row-warning")).to_contain_text(evil)  # rendered, as text
     expect(card.locator(".gpjob-error").first).to_contain_text(evil)
     assert card.locator("img").count() == 0 and card.locator("script").count() == 0
     assert page.evaluate("() => window.__xss") is None
@@ -228,8 +228,9 @@ def test_every_status_badge_draws_a_visible_icon(lab, page, job_server):
     expect(badges).to_have_count(len(statuses))
     for i, status in enumerate(statuses):
         expect(badges.nth(i)).to_have_attribute("data-status", status)
-        icon = badges.nth(i).locator("svg path")
-        expect(icon).to_be_visible()
-        box = icon.bounding_box()
-        assert box and box["width"] >= 6 and box["height"] >= 6, (status, box)
+        icon = badges.nth(i).locator("svg")
+        expect(icon.locator("path")).to_be_visible()
+        svg, path = icon.bounding_box(), icon.locator("path").bounding_box()
+        assert svg and svg["width"] >= 10 and svg["height"] >= 10, (status, svg)
+        assert path and path["width"] >= 4 and path["height"] >= 8, (status, path)
     shot(page, "card-every-status")

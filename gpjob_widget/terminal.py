@@ -1,0 +1,93 @@
+"""The terminal view: a live one-line progress bar (tqdm) on stderr while a job is waited for."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from typing import IO, Any
+
+from .frontend import state_of
+from .watch import Update, Watch, WatchState
+
+SPINNER = "|/-\\"  # ASCII: draws in every terminal font
+MESSAGE_WIDTH = 60
+
+
+def in_kernel() -> bool:
+    """True inside a Jupyter kernel, where the card is the view (no terminal bar by default)."""
+    shell = sys.modules.get("IPython") and sys.modules["IPython"].get_ipython()
+    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
+
+
+def wants_bar(progress: bool | None, stream: IO[str]) -> bool:
+    """*progress* as asked; by default only when *stream* is a terminal outside a kernel."""
+    if progress is not None:
+        return progress
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and not in_kernel()
+
+
+def one_line(text: str, width: int = MESSAGE_WIDTH) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+class ProgressBar:
+    """Status, percent (or a spinner when the server gives none), last message, elapsed.
+
+    Updates arrive from the poller's threads; the bar is drawn only by :meth:`tick`, from the
+    waiting thread, so terminal output never interleaves.
+    """
+
+    def __init__(self, watch: Watch, stream: IO[str] | None = None) -> None:
+        from tqdm import tqdm
+
+        self._state = watch.state
+        self._spin = 0
+        self._bar = tqdm(total=100, file=stream or sys.stderr, dynamic_ncols=True, leave=True,
+                         bar_format="{desc}", mininterval=0)
+        self._unsubscribe = watch.subscribe(self._on_update)
+        self.tick()
+
+    def _on_update(self, update: Update) -> None:
+        self._state = update.state
+
+    def tick(self) -> None:
+        """Redraw with the latest state (called about four times a second)."""
+        state: WatchState = self._state
+        label = state_of(state.status)["label"]
+        if state.status == "job-unknown" and state.raw_status:
+            label = f"Unknown ({state.raw_status})"
+        head = f"{state.title or 'job'} {state.job_id}".strip() + f": {label}"
+        detail = one_line(state.error or state.notice or state.progress_message)
+        if state.percent is not None:
+            self._bar.bar_format = ("{desc} {percentage:3.0f}%|{bar:24}| {elapsed}"
+                                    + (" · {postfix}" if detail else ""))
+            self._bar.n = max(0.0, min(100.0, state.percent))
+        else:
+            spinner = "" if state.terminal else " " + SPINNER[self._spin % len(SPINNER)]
+            self._spin += 1
+            self._bar.bar_format = "{desc}" + spinner + " {elapsed}" + (
+                " · {postfix}" if detail else "")
+        self._bar.set_description_str(head, refresh=False)
+        self._bar.set_postfix_str(detail, refresh=False)
+        self._bar.refresh()
+
+    def close(self) -> None:
+        self._unsubscribe()
+        self.tick()
+        self._bar.close()
+
+
+@contextlib.contextmanager
+def progress_bar(watch: Watch, progress: bool | None,
+                 stream: IO[str] | None = None) -> Iterator[Any]:
+    """A :class:`ProgressBar` for the duration of a wait, or None when not wanted."""
+    stream = stream or sys.stderr
+    bar = ProgressBar(watch, stream) if wants_bar(progress, stream) else None
+    try:
+        yield bar
+    finally:
+        if bar is not None:
+            bar.close()
