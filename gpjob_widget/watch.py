@@ -15,15 +15,13 @@ import threading
 import time
 import weakref
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from . import status as st
 from .errors import CancelError, GPJobError, JobFailed, JobNotFound, TransientError, WatchError
+from .flavours import Flavour
 from .poller import MAX_INTERVAL, Poller, backoff, next_interval, shared_poller
 from .snapshot import JobSnapshot, new_messages
-
-if TYPE_CHECKING:
-    from .job import Job
 
 log = logging.getLogger("gpjob_widget")
 
@@ -83,6 +81,20 @@ class Update:
 Listener = Callable[[Update], None]
 
 
+class WatchedJob(Protocol):
+    """What the engine needs of a job (``gpjob_widget.Job`` is one)."""
+
+    job_id: str
+    job_url: str
+    title: str
+    flavour: Flavour | None
+    last: JobSnapshot | None
+
+    def check_status(self) -> JobSnapshot: ...
+
+    def request_cancel(self) -> str: ...
+
+
 class Watch:
     """Follows one job on a poller until it ends; see the module docstring.
 
@@ -90,7 +102,7 @@ class Watch:
     ``JobBoard`` all use that one.
     """
 
-    def __init__(self, job: Job, *, poll_interval: float | None = None,
+    def __init__(self, job: WatchedJob, *, poll_interval: float | None = None,
                  max_interval: float = MAX_INTERVAL, poller: Poller | None = None) -> None:
         self.job = job
         self.poll_interval = poll_interval
