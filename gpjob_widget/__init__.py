@@ -1,6 +1,11 @@
-"""Watch long-running ArcGIS jobs live in Jupyter: a progress card, Cancel, results as objects."""
+"""Watch long-running ArcGIS jobs live in Jupyter: a progress card, Cancel, results as objects.
 
-from .board import JobBoard
+``Job`` (and the ``gpjob`` command) need no Jupyter: the widget stack (anywidget, ipywidgets,
+IPython) is imported only when ``JobWidget`` or ``JobBoard`` is first used.
+"""
+
+from typing import TYPE_CHECKING, Any
+
 from .errors import (
     ArcGISError,
     AuthError,
@@ -16,12 +21,24 @@ from .errors import (
     WatchError,
 )
 from .job import Job
-from .widget import JobWidget
+
+if TYPE_CHECKING:
+    from .board import JobBoard
+    from .widget import JobWidget
 
 __all__ = [
     "ArcGISError", "AuthError", "CancelError", "GPJobError", "InvalidJobURL", "Job", "JobBoard",
-    "JobFailed",
-    "JobNotFound", "JobWidget", "NotFound", "PermissionDenied", "ResultError", "TransientError",
-    "WatchError",
+    "JobFailed", "JobNotFound", "JobWidget", "NotFound", "PermissionDenied", "ResultError",
+    "TransientError", "WatchError",
 ]
 __version__ = "0.1.0"
+
+_VIEWS = {"JobWidget": "widget", "JobBoard": "board"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _VIEWS:
+        from importlib import import_module
+
+        return getattr(import_module(f".{_VIEWS[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import shutil
 import sys
+import time
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -28,6 +30,25 @@ def wants_bar(progress: bool | None, stream: IO[str]) -> bool:
     return bool(isatty and isatty()) and not in_kernel()
 
 
+def _columns() -> int:
+    return shutil.get_terminal_size((100, 24)).columns  # a pty of unknown size: 100
+
+
+def _braces(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")  # server text inside a tqdm format
+
+
+def _clock(state: WatchState) -> str:
+    """Elapsed job time, from the job's own start (server time when the flavour has it)."""
+    if not state.started_at:
+        return ""
+    end = state.ended_at or time.time() * 1000
+    seconds = max(0, int((end - state.started_at) / 1000))
+    minutes, secs = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
 def one_line(text: str, width: int = MESSAGE_WIDTH) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= width else text[:width - 1] + "…"
@@ -45,8 +66,9 @@ class ProgressBar:
 
         self._state = watch.state
         self._spin = 0
-        self._bar = tqdm(total=100, file=stream or sys.stderr, dynamic_ncols=True, leave=True,
-                         bar_format="{desc}", mininterval=0)
+        self._bar = tqdm(total=100, file=stream or sys.stderr, leave=True, bar_format="{desc}",
+                         mininterval=0, ncols=_columns(),
+                         nrows=shutil.get_terminal_size((100, 24)).lines)  # 0-row ptys too
         self._unsubscribe = watch.subscribe(self._on_update)
         self.tick()
 
@@ -61,17 +83,16 @@ class ProgressBar:
             label = f"Unknown ({state.raw_status})"
         head = f"{state.title or 'job'} {state.job_id}".strip() + f": {label}"
         detail = one_line(state.error or state.notice or state.progress_message)
+        elapsed = _clock(state)
         if state.percent is not None:
-            self._bar.bar_format = ("{desc} {percentage:3.0f}%|{bar:24}| {elapsed}"
-                                    + (" · {postfix}" if detail else ""))
             self._bar.n = max(0.0, min(100.0, state.percent))
+            line = f"{_braces(head)} {{percentage:3.0f}}%|{{bar:24}}| {elapsed}"
         else:
-            spinner = "" if state.terminal else " " + SPINNER[self._spin % len(SPINNER)]
+            spinner = "" if state.terminal else SPINNER[self._spin % len(SPINNER)] + " "
             self._spin += 1
-            self._bar.bar_format = "{desc}" + spinner + " {elapsed}" + (
-                " · {postfix}" if detail else "")
-        self._bar.set_description_str(head, refresh=False)
-        self._bar.set_postfix_str(detail, refresh=False)
+            line = f"{_braces(head)} {spinner}{elapsed}"
+        self._bar.bar_format = line + (f" · {_braces(detail)}" if detail else "")
+        self._bar.ncols = _columns()  # follows a resized window
         self._bar.refresh()
 
     def close(self) -> None:
