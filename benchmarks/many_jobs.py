@@ -1,144 +1,147 @@
-"""Many jobs at once: our shared poller vs one polling thread per job (fixed 1 s), side by side.
+"""Many long jobs watched at once: the kernel's cost, with the job server in another process.
 
-For N = 10 / 100 / 500 jobs of 4 s on the loopback server: peak threads, process CPU seconds,
-requests per second, peak RSS growth; and CPU while N long jobs merely run (a 5 s window, where
-the adaptive schedule has backed off). Targets 127.0.0.1 only; a few minutes in all.
+N jobs (default 500) of 150 s with step progress every 5 s run on a loopback server in a child
+process; this process is "the kernel": a JobBoard watching them all (ours), or one thread per
+job polling every second (the baseline), side by side. Measured in this process only: CPU % of
+one core and requests per job-minute in the window [60 s, 120 s] after the jobs started, peak
+threads, and end-detection latency (when we saw each job end − when it ended).
 
-    python benchmarks/many_jobs.py [--sizes 10 100 500]
+    python benchmarks/many_jobs.py [--jobs 500] [--duration 150] [--clients ours baseline]
+
+Targets 127.0.0.1 only; about 3 minutes per client.
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
+import subprocess
+import sys
 import threading
 import time
 
 import psutil
 import requests
 
-from gpjob_widget import JobWidget
-from gpjob_widget.poller import Poller
-from gpjob_widget.server import JobServer, Task
-
 TERMINAL = {"esriJobSucceeded", "esriJobFailed", "esriJobCancelled", "esriJobTimedOut"}
+SERVE = """
+import sys, threading
+from gpjob_widget.server import JobServer, Task
+srv = JobServer(port=int(sys.argv[1])).start()
+srv.add_task("Long", Task(duration=float(sys.argv[2]), steps=int(float(sys.argv[2]) // 5)))
+print(srv.url, flush=True)
+threading.Event().wait()
+"""
 
 
-def thread_per_job(srv: JobServer, n: int, task: str, stop: threading.Event | None = None):
-    """The baseline: N threads, each a Session polling its job every second."""
-    def follow(url: str) -> None:
+class Server:
+    """The loopback job server in a child process (its CPU is not ours)."""
+
+    def __init__(self, duration: float) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-c", SERVE, "0", str(duration)],
+                                     stdout=subprocess.PIPE, text=True)
+        self.url = self.proc.stdout.readline().strip()
+        self.task_url = f"{self.url}/arcgis/rest/services/Demo/GPServer/Long"
+
+    def requests(self) -> int:
+        return requests.get(f"{self.url}/loopback/stats", params={"f": "json"},
+                            timeout=30).json()["requests"]
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+def ours(server: Server, n: int, submitted: list[float]) -> tuple[list, object]:
+    from gpjob_widget import JobBoard
+
+    board = JobBoard()
+    jobs = []
+    for i in range(n):
+        jobs.append(board.submit(server.task_url, {"i": i}))
+        submitted.append(time.monotonic())
+    return jobs, board
+
+
+def baseline(server: Server, n: int, submitted: list[float]) -> tuple[list, object]:
+    """One thread per job, each polling its job every second with its own Session."""
+
+    class Polled:
+        status = "job-executing"
+
+    def follow(url: str, job: Polled) -> None:
         session = requests.Session()
-        while stop is None or not stop.is_set():
+        while True:
             if session.get(url, params={"f": "json"}, timeout=30).json()["jobStatus"] in TERMINAL:
+                job.status = "job-succeeded"
                 return
             time.sleep(1.0)
 
-    urls = []
-    for _ in range(n):
-        job_id = requests.post(srv.task_url(task) + "/submitJob", data={"f": "json"},
+    jobs = []
+    for i in range(n):
+        job_id = requests.post(server.task_url + "/submitJob", data={"f": "json", "i": i},
                                timeout=30).json()["jobId"]
-        urls.append(f"{srv.task_url(task)}/jobs/{job_id}")
-    threads = [threading.Thread(target=follow, args=(u,), name=f"baseline-poll-{i}", daemon=True)
-               for i, u in enumerate(urls)]
-    for th in threads:
-        th.start()
-    return threads
+        submitted.append(time.monotonic())
+        job = Polled()
+        threading.Thread(target=follow, args=(f"{server.task_url}/jobs/{job_id}", job),
+                         name=f"baseline-poll-{i}", daemon=True).start()
+        jobs.append(job)
+    return jobs, None
 
 
-def ours(srv: JobServer, n: int, task: str, poller: Poller) -> list[JobWidget]:
-    return [JobWidget.submit(srv.task_url(task), {}, poller=poller) for _ in range(n)]
-
-
-class Meter:
-    """Peak threads and RSS, sampled every 50 ms, plus CPU time and server requests."""
-
-    def __init__(self, srv: JobServer) -> None:
-        self.proc, self.srv = psutil.Process(), srv
-        self.peak_threads = self.peak_rss = 0
-        self._stop = threading.Event()
-
-    def __enter__(self) -> Meter:
-        self.rss0 = self.proc.memory_info().rss
-        self.cpu0 = sum(self.proc.cpu_times()[:2])
-        self.req0, self.t0 = self.srv.request_count, time.monotonic()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
-        return self
-
-    def _sample(self) -> None:
-        while not self._stop.is_set():
-            # polling threads only (the loopback server's own threads are not the client's)
-            polling = sum(t.name.startswith(("baseline-poll", "gpjob-poller"))
-                          for t in threading.enumerate())
-            self.peak_threads = max(self.peak_threads, polling)
-            self.peak_rss = max(self.peak_rss, self.proc.memory_info().rss - self.rss0)
-            time.sleep(0.05)
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.seconds = time.monotonic() - self.t0
-        self.cpu = sum(self.proc.cpu_times()[:2]) - self.cpu0
-        self.requests = self.srv.request_count - self.req0
-
-
-def run(n: int) -> dict[str, Meter]:
-    out = {}
-    with JobServer() as srv:
-        srv.add_task("Short", Task(duration=4.0, steps=4))
-        srv.add_task("Long", Task(duration=600.0, steps=100))
-        with Meter(srv) as m:
-            for th in thread_per_job(srv, n, "Short"):
-                th.join()
-        out["thread-per-job"] = m
-        poller = Poller()
-        with Meter(srv) as m:
-            widgets = ours(srv, n, "Short", poller)
-            for w in widgets:
-                w.wait(timeout=120)
-        for w in widgets:
-            w.close()
-        out["shared poller"] = m
-        # idle: long jobs running, measured 20 s in, over 5 s
-        stop = threading.Event()
-        threads = thread_per_job(srv, n, "Long", stop)
-        time.sleep(20)
-        with Meter(srv) as m:
-            time.sleep(5)
-        out["idle thread-per-job"] = m
-        stop.set()
-        for th in threads:
-            th.join(timeout=5)
-        widgets = ours(srv, n, "Long", poller)
-        time.sleep(20)
-        with Meter(srv) as m:
-            time.sleep(5)
-        out["idle shared poller"] = m
-        for w in widgets:
-            w.close()
-        poller.shutdown()
-    return out
+def measure(client: str, n: int, duration: float) -> dict[str, float]:
+    server = Server(duration)
+    me = psutil.Process()
+    try:
+        started = time.monotonic()
+        submit_times: list[float] = []
+        jobs, _keep = (ours if client == "ours" else baseline)(server, n, submit_times)
+        ends = [t + duration for t in submit_times]  # the server starts each job at its submit
+        submitted = time.monotonic()
+        peak_threads = 0
+        while time.monotonic() < started + 60:
+            peak_threads = max(peak_threads, threading.active_count() - 1)
+            time.sleep(0.5)
+        cpu0, req0, t0 = sum(me.cpu_times()[:2]), server.requests(), time.monotonic()
+        while time.monotonic() < started + 120:
+            peak_threads = max(peak_threads, threading.active_count() - 1)
+            time.sleep(0.5)
+        cpu, seconds = sum(me.cpu_times()[:2]) - cpu0, time.monotonic() - t0
+        reqs = server.requests() - req0
+        seen: dict[int, float] = {}
+        deadline = started + duration + 60
+        while len(seen) < n and time.monotonic() < deadline:
+            now = time.monotonic()
+            for i, job in enumerate(jobs):
+                if i not in seen and job.status == "job-succeeded":
+                    seen[i] = now
+            time.sleep(0.02)
+        latencies = sorted(max(0.0, seen[i] - ends[i]) for i in seen)
+        return {"cpu %": 100 * cpu / seconds, "req/job-min": reqs / n / (seconds / 60),
+                "threads": peak_threads, "submit s": submitted - started,
+                "ended": len(seen), "latency p50": statistics.median(latencies),
+                "latency p95": latencies[int(0.95 * (len(latencies) - 1))]}
+    finally:
+        server.stop()
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 500])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--jobs", type=int, default=500)
+    parser.add_argument("--duration", type=float, default=150.0)
+    parser.add_argument("--clients", nargs="+", default=["ours", "baseline"],
+                        choices=["ours", "baseline"])
     args = parser.parse_args()
-    print(f"{'jobs':>5} {'client':22} {'threads':>8} {'CPU s':>7} {'req/s':>7} {'RSS MB':>7}"
-          f" {'idle CPU %':>10} {'idle req/s':>10}")
-    for n in args.sizes:
-        m = run(n)
-        for name in ("thread-per-job", "shared poller"):
-            a, idle = m[name], m[f"idle {name}"]
-            print(f"{n:>5} {name:22} {a.peak_threads:>8} {a.cpu:>7.2f} "
-                  f"{a.requests / a.seconds:>7.0f} {a.peak_rss / 1e6:>7.1f} "
-                  f"{100 * idle.cpu / idle.seconds:>10.1f} {idle.requests / idle.seconds:>10.1f}")
-        base, ours_ = m["thread-per-job"], m["shared poller"]
-        ib, io = m["idle thread-per-job"], m["idle shared poller"]
-        print(f"{n:>5} {'ratio ours/baseline':22} {ours_.peak_threads / base.peak_threads:>8.2f} "
-              f"{ours_.cpu / base.cpu:>7.2f} "
-              f"{(ours_.requests / ours_.seconds) / (base.requests / base.seconds):>7.2f} "
-              f"{ours_.peak_rss / max(base.peak_rss, 1):>7.2f} {io.cpu / max(ib.cpu, 1e-9):>10.2f}"
-              f" {io.requests / max(ib.requests, 1):>10.2f}")
+    rows = {c: measure(c, args.jobs, args.duration) for c in args.clients}
+    keys = list(next(iter(rows.values())))
+    print(f"{args.jobs} jobs of {args.duration:g} s, step progress every 5 s; window 60–120 s")
+    print(f"{'client':10}" + "".join(f"{k:>14}" for k in keys))
+    for client, row in rows.items():
+        print(f"{client:10}" + "".join(f"{row[k]:>14.2f}" for k in keys))
+    if len(rows) == 2:
+        a, b = rows["ours"], rows["baseline"]
+        print(f"{'ratio':10}" + "".join(f"{a[k] / b[k] if b[k] else float('nan'):>14.2f}"
+                                        for k in keys))
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import time
 import requests
 
 from gpjob_widget import JobWidget
-from gpjob_widget.poller import Poller, next_interval
+from gpjob_widget.poller import EndForecast, Poller, next_interval
 from gpjob_widget.server import JobServer, Task
 
 
@@ -60,27 +60,35 @@ def short_job(repeats: int) -> dict[str, tuple[float, float]]:
             for name, rows in figures.items()}
 
 
-def simulate(duration: float, interval_of, step: float = 0.0) -> tuple[float, float]:
-    """Mean requests and detection latency of a schedule, over jobs ending at 20 phases."""
-    runs = [_simulate_one(duration + k / 20, interval_of, step) for k in range(20)]
+def simulate(duration: float, schedule, step: float = 0.0) -> tuple[float, float]:
+    """Mean requests and detection latency of a schedule, over jobs ending at 20 phases.
+
+    *schedule()* makes a fresh ``interval(t, percent)`` function for each job.
+    """
+    runs = [_simulate_one(duration + k / 20, schedule(), step) for k in range(20)]
     return (statistics.mean(n for n, _ in runs), statistics.mean(lat for _, lat in runs))
 
 
 def _simulate_one(duration: float, interval_of, step: float) -> tuple[int, float]:
-    t, count, sample, rate = 0.0, 0, None, None
+    t, count = 0.0, 0
     while True:
         count += 1
         if t >= duration:
             return count, t - duration
-        percent = min(100.0, 100.0 * t / duration) if step else None
-        if percent is not None:
-            # the server refreshes progress every *step* seconds
-            percent = 100.0 * (int(t / step) * step) / duration
-            if sample and percent > sample[1]:
-                rate = (percent - sample[1]) / (t - sample[0])
-            if not sample or percent != sample[1]:
-                sample = (t, percent)
-        t += interval_of(t, percent, rate)
+        # the server refreshes progress every *step* seconds
+        percent = 100.0 * (int(t / step) * step) / duration if step else None
+        t += interval_of(t, percent)
+
+
+def ours() -> object:
+    """Our schedule as the watch engine runs it: growth, cap, end forecast."""
+    forecast = EndForecast()
+
+    def interval(t: float, percent: float | None) -> float:
+        forecast.observe(percent, t)
+        return next_interval(t, until_end=forecast.until_end(t))
+
+    return interval
 
 
 def main() -> None:
@@ -94,9 +102,8 @@ def main() -> None:
     n, lat = short["adaptive"]
     rows.append(("2–2.8 s jobs (real HTTP)", base_n, n, base_lat, lat))
     for duration, progress in ((60, False), (60, True), (600, False), (600, True)):
-        base = simulate(duration, lambda t, p, r: 1.0)
-        ad = simulate(duration, lambda t, p, r: next_interval(t, percent=p, rate=r),
-                      step=5.0 if progress else 0.0)
+        base = simulate(duration, lambda: lambda t, p: 1.0)
+        ad = simulate(duration, ours, step=5.0 if progress else 0.0)
         label = f"{duration} s job, {'step progress' if progress else 'no percent'} (sim.)"
         rows.append((label, base[0], ad[0], base[1], ad[1]))
 

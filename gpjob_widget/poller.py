@@ -19,26 +19,65 @@ log = logging.getLogger("gpjob_widget")
 
 FIRST_INTERVAL = 0.5     # s: quick at first, so short jobs are seen to end promptly
 MAX_INTERVAL = 10.0      # s: cap for long jobs (GP servers refresh progress about every 5 s)
-GROWTH = 0.12            # interval ≈ 12 % of the time watched so far
+GROWTH = 0.2             # interval ≈ 20 % of the time watched so far (the cap after 50 s)
+TAIL_INTERVAL = 0.8      # s between checks while a job is due to end: its end seen within ~1 s
+TAIL_GRACE = 5.0         # s past the latest forecast end before the forecast is given up
 BACKOFF_BASE = 1.0       # s: first retry delay after a transient error
 BACKOFF_CAP = 60.0
 RETRY_AFTER_CAP = 300.0
 
 
-def next_interval(elapsed: float, *, percent: float | None = None,
-                  rate: float | None = None, first: float = FIRST_INTERVAL,
-                  cap: float = MAX_INTERVAL) -> float:
+def next_interval(elapsed: float, *, until_end: tuple[float, float] | None = None,
+                  first: float = FIRST_INTERVAL, cap: float = MAX_INTERVAL) -> float:
     """Seconds until the next check of a job watched for *elapsed* seconds.
 
-    Grows with the time watched (quick for short jobs, cheap for long ones). When the job
-    reports a steady *rate* (percent per second), the check is brought forward to the moment
-    it should reach 100 %, so a long job's end is not noticed a whole interval late.
+    Grows with the time watched (quick for short jobs, cheap for long ones). *until_end* is
+    the forecast ``(earliest, latest)`` seconds from now until the job reaches 100 % (see
+    :class:`EndForecast`): the next check is aimed at the earliest, and while the end is due
+    the job is checked every :data:`TAIL_INTERVAL`, so a long job's end is noticed at once.
     """
     interval = min(cap, max(first, GROWTH * elapsed))
-    if percent is not None and rate and rate > 0:
-        eta = (100.0 - percent) / rate
-        interval = min(interval, max(first, eta))
+    if until_end is not None:
+        earliest, latest = until_end
+        if earliest > 0:
+            interval = min(interval, max(first, earliest))
+        elif latest + TAIL_GRACE > 0:
+            interval = min(interval, TAIL_INTERVAL)
     return interval
+
+
+class EndForecast:
+    """When a job that reports percent should reach 100 %, from what the checks saw.
+
+    A new percent was reached somewhere between the check before (which still saw the old
+    one) and the check that first saw it: the forecast is that window, moved forward by the
+    time the rest should take at the observed rate.
+    """
+
+    def __init__(self) -> None:
+        self._percent: float | None = None
+        self._first_seen = 0.0       # when the current percent was first seen
+        self._reached_after = 0.0    # the check before that (which still saw less)
+        self._last_check = 0.0
+        self._rate: float | None = None  # percent per second
+
+    def observe(self, percent: float | None, now: float) -> None:
+        if percent is not None:
+            if self._percent is None:
+                self._percent, self._first_seen, self._reached_after = percent, now, now
+            elif percent > self._percent:
+                # first sightings lag the real changes alike: their difference is unbiased
+                self._rate = (percent - self._percent) / max(now - self._first_seen, 1e-3)
+                self._percent, self._first_seen = percent, now
+                self._reached_after = self._last_check
+        self._last_check = now
+
+    def until_end(self, now: float) -> tuple[float, float] | None:
+        """``(earliest, latest)`` seconds from *now* until 100 %, or None without a rate."""
+        if self._percent is None or not self._rate or self._rate <= 0:
+            return None
+        rest = (100.0 - self._percent) / self._rate
+        return self._reached_after + rest - now, self._first_seen + rest - now
 
 
 def backoff(failures: int, retry_after: float | None = None) -> float:

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from . import status as st
 from .errors import CancelError, GPJobError, JobFailed, JobNotFound, TransientError, WatchError
 from .flavours import Flavour
-from .poller import MAX_INTERVAL, Poller, backoff, next_interval, shared_poller
+from .poller import MAX_INTERVAL, EndForecast, Poller, backoff, next_interval, shared_poller
 from .snapshot import JobSnapshot, new_messages
 
 log = logging.getLogger("gpjob_widget")
@@ -118,8 +118,7 @@ class Watch:
         self._unknown_checks = 0
         self._watch_started = 0.0
         self._cancel_sent_at: float | None = None
-        self._rate_sample: tuple[float, float] | None = None  # (monotonic, percent)
-        self._rate: float | None = None
+        self._forecast = EndForecast()
         self._stop_error: GPJobError | None = None
         self._last_snapshot: JobSnapshot | None = None
         flavour = job.flavour
@@ -274,17 +273,12 @@ class Watch:
         return delay
 
     def _interval(self, snapshot: JobSnapshot) -> float:
+        now = time.monotonic()
+        self._forecast.observe(snapshot.percent, now)
         if self.poll_interval is not None:
             return self.poll_interval
-        now = time.monotonic()
-        if snapshot.percent is not None:
-            if self._rate_sample and snapshot.percent > self._rate_sample[1]:
-                then, before = self._rate_sample
-                self._rate = (snapshot.percent - before) / max(now - then, 1e-3)
-            if not self._rate_sample or snapshot.percent != self._rate_sample[1]:
-                self._rate_sample = (now, snapshot.percent)
-        return next_interval(now - self._watch_started, percent=snapshot.percent,
-                             rate=self._rate, cap=self.max_interval)
+        return next_interval(now - self._watch_started, until_end=self._forecast.until_end(now),
+                             cap=self.max_interval)
 
     def _after_cancel_check(self) -> bool:
         """A cancel the server ignores: say so after CANCEL_PATIENCE, stop after twice that."""

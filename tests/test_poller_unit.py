@@ -7,6 +7,9 @@ from gpjob_widget.poller import (
     BACKOFF_CAP,
     FIRST_INTERVAL,
     MAX_INTERVAL,
+    TAIL_GRACE,
+    TAIL_INTERVAL,
+    EndForecast,
     Poller,
     backoff,
     next_interval,
@@ -21,9 +24,23 @@ def test_interval_starts_quick_and_grows_to_the_cap():
 
 
 def test_interval_is_brought_forward_to_the_expected_end():
-    # 90 % done at 1 %/s: expected to end in 10 s — but at 600 s watched the cap is 10 s anyway
-    assert next_interval(600, percent=98, rate=1.0) == 2.0
-    assert next_interval(600, percent=99.99, rate=1.0) == FIRST_INTERVAL
+    assert next_interval(600, until_end=(2.0, 7.0)) == 2.0
+    assert next_interval(600, until_end=(0.1, 3.0)) == FIRST_INTERVAL
+    # the end is due: checks every TAIL_INTERVAL until TAIL_GRACE after the latest forecast
+    assert next_interval(600, until_end=(-1.0, 4.0)) == TAIL_INTERVAL
+    assert next_interval(600, until_end=(-9.0, -TAIL_GRACE + 0.1)) == TAIL_INTERVAL
+    assert next_interval(600, until_end=(-20.0, -TAIL_GRACE - 1)) == MAX_INTERVAL  # given up
+
+
+def test_the_end_forecast_is_the_window_in_which_the_last_step_was_reached():
+    forecast = EndForecast()
+    assert forecast.until_end(0) is None
+    for now, percent in ((0, 10), (10, 10), (20, 30), (30, 30), (40, 50)):
+        forecast.observe(percent, now)
+    # 1 %/s (20 % per 20 s between first sightings); 50 % reached between t=30 and t=40
+    assert forecast.until_end(40) == (40.0, 50.0)
+    forecast.observe(None, 45)  # a check without percent keeps the forecast
+    assert forecast.until_end(45) == (35.0, 45.0)
 
 
 def test_backoff_doubles_with_jitter_and_honours_retry_after():

@@ -424,7 +424,13 @@ def _generated(size: int, chunk: int = 64 * 1024):
         yield part
 
 
+def route_stats(app: JobServer, m: re.Match[str], params: dict[str, str], method: str):
+    """The server's own counters, for benchmarks that run it in another process."""
+    return Reply({"requests": app.request_count, "jobs": len(app.jobs)})
+
+
 ROUTES: list[tuple[re.Pattern[str], Route]] = [(re.compile(p), r) for p, r in [
+    (r"^/loopback/stats/?$", route_stats),
     (_SVC + r"/GPServer/?$", route_gp_service),
     (_SVC + r"/GPServer/(?P<task>[^/]+)/?$", route_gp_task),
     (_SVC + r"/GPServer/(?P<task>[^/]+)/submitJob/?$", route_submit),
@@ -475,6 +481,7 @@ class _QuietServer(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms delayed-ACK stall
     server_app: JobServer
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read request_log
