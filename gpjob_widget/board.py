@@ -12,7 +12,7 @@ from typing import Any
 import anywidget
 import traitlets as t
 
-from . import frontend
+from . import frontend, history
 from . import status as st
 from .errors import CancelError
 from .job import Job
@@ -56,9 +56,25 @@ class JobBoard(anywidget.AnyWidget):
             self.add(job)
 
     # -- membership -----------------------------------------------------------------------
-    def add(self, job: Any) -> Job:
+    @classmethod
+    def recent(cls, days: float = 7, token: Any = None, **job_options: Any) -> JobBoard:
+        """The jobs of the local history seen in the last *days* days (e.g. before a kernel
+        restart): those not yet ended are watched again, with *token* (never stored)."""
+        board = cls(token=token, **job_options)
+        for entry in history.recent(days):
+            job = Job(entry.url, token, flavour=entry.flavour or None,
+                      **{k: job_options[k] for k in ("verify", "timeout") if k in job_options})
+            watch = job.watch(**{k: job_options[k] for k in WATCH_KEYS if k in job_options})
+            if entry.ended:  # shown as remembered, not asked again
+                watch.remember(status=entry.status, title=entry.title,
+                               started_at=(entry.started_at or 0) * 1000 or None,
+                               ended_at=(entry.ended_at or 0) * 1000 or None)
+            board.add(job, watch=not entry.ended)
+        return board
+
+    def add(self, job: Any, *, watch: bool = True) -> Job:
         """Add a job: a :class:`Job`, a ``JobWidget``, or a job URL (watched with the board's
-        options). Returns the :class:`Job`."""
+        options, unless ``watch=False``). Returns the :class:`Job`."""
         from .widget import JobWidget
 
         options = self._job_options
@@ -69,7 +85,7 @@ class JobBoard(anywidget.AnyWidget):
                                                     if k in options})
         if not isinstance(job, Job):
             raise TypeError(f"a board row is a Job, a JobWidget or a job URL, not {type(job)!r}")
-        watch = job.watch(**{k: options[k] for k in WATCH_KEYS if k in options})
+        engine = job.watch(**{k: options[k] for k in WATCH_KEYS if k in options})
         with self._lock:
             index = len(self.jobs)
             self.jobs.append(job)
@@ -78,8 +94,9 @@ class JobBoard(anywidget.AnyWidget):
             if update.changed & _ROW_FIELDS:
                 self._changed(index)
 
-        self._unsubscribers.append(watch.subscribe(changed))
-        watch.start()
+        self._unsubscribers.append(engine.subscribe(changed))
+        if watch:
+            engine.start()
         self._changed(index)
         return job
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .frontend import STATES, TONE_COLOURS, icon_svg, state_of
+from .status import TERMINAL
 
 
 def badge(state: Mapping[str, Any]) -> tuple[str, str, str]:
@@ -71,6 +72,13 @@ def html_snapshot(state: Mapping[str, Any]) -> str:
                        ("error", "color:#b91c1c;font-weight:600;white-space:pre-wrap")):
         if state.get(key):
             lines.append(f'<div style="{style}">{esc(str(state[key]))}</div>')
+    if state.get("status") not in TERMINAL and state.get("job_url"):
+        seen = state.get("checked_at")
+        when = time.strftime(" at %Y-%m-%d %H:%M:%S UTC", time.gmtime(seen / 1000)) if seen else ""
+        lines.append(f'<div style="color:#9a6700">Last seen {esc(label)}{esc(when)} (a saved '
+                     f'snapshot, not live). Reattach: <code>JobWidget('
+                     f'"{esc(str(state["job_url"]))}")</code> or <code>JobBoard.recent()</code>'
+                     f'</div>')
     counts = [f"{state.get(k, 0)} {name}" for k, name in (
         ("message_count", "messages"), ("warning_count", "warnings"), ("error_count", "errors"))
         if state.get(k)]

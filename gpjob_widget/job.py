@@ -10,7 +10,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from . import flavours, results
+from . import flavours, history, results
 from . import status as st
 from .errors import ArcGISError, CancelError, GPJobError, ResultError, TransientError
 from .poller import MAX_INTERVAL, Poller
@@ -63,6 +63,11 @@ class Job:
                                    verify=verify, timeout=timeout)
         self.job_id = (self.flavour or flavours.MissionFlavour()).job_id_from_url(self.job_url)
         self.title = ""
+        known = history.lookup(self.job_url)  # a job seen before (e.g. before a restart)
+        if known is not None:
+            self.title = known.title
+            if self.flavour is None and known.flavour:
+                self.flavour = flavours.by_name(known.flavour)
         self.last: JobSnapshot | None = None
         self._watcher: Watch | None = None
         self._result_cache: dict[tuple, Any] = {}
@@ -87,6 +92,7 @@ class Job:
         if self._watcher is None:
             self._watcher = Watch(self, poll_interval=poll_interval, max_interval=max_interval,
                                   poller=poller)
+            history.follow(self._watcher)
         return self._watcher
 
     @property
@@ -182,6 +188,8 @@ class Job:
             raise GPJobError(f"submitJob answered without a jobId: {sorted(body)}")
         job = cls(f"{task_url}/jobs/{job_id}", token, flavour="gp", **options)
         job.last = job.flavour.parse(body, job.job_url)  # type: ignore[union-attr]
+        history.record(job.job_url, job_id=job.job_id, flavour="gp", status=job.last.status,
+                       title=flavours.GPFlavour.title_from_url(job.job_url))
         return job
 
     # -- JobInfo parity -------------------------------------------------------------------

@@ -166,6 +166,10 @@ class Watch:
                 except Exception:  # one broken view must not stop the others or the engine
                     log.exception("gpjob_widget: a view failed to handle an update")
 
+    def remember(self, **fields: Any) -> None:
+        """Show what is known from elsewhere (the local history) without asking the server."""
+        self._update(**{k: v for k, v in fields.items() if v is not None})
+
     # -- watching -------------------------------------------------------------------------
     @property
     def watching(self) -> bool:

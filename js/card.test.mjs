@@ -1,4 +1,4 @@
-import { after, afterEach, test } from "node:test";
+import { after, afterEach, mock, test } from "node:test";
 import assert from "node:assert/strict";
 import { FakeModel, setupDom } from "./fake-model.mjs";
 
@@ -7,7 +7,8 @@ const mounted = [];
 afterEach(() => { while (mounted.length) mounted.pop()(); }); // clear every card's timers
 after(() => dom.window.close());
 const card = (await import("../gpjob_widget/static/card.js")).default;
-const { STATES, MAX_ROWS, formatElapsed } = await import("../gpjob_widget/static/card.js");
+const { STATES, MAX_ROWS, ACK_WAIT_MS, HELLO_WAIT_MS, STALE_AFTER_MS, formatElapsed } =
+  await import("../gpjob_widget/static/card.js");
 
 function mount(state) {
   const model = new FakeModel(state);
@@ -59,7 +60,7 @@ test("determinate and indeterminate progress, with aria", () => {
 
 test("log deltas append, overlaps are ignored and a gap asks for a resync", () => {
   const { model, q } = mount({ status: "job-executing" });
-  assert.deepEqual(model.sent[0], { action: "log", since: 0 });
+  assert.deepEqual(model.sent[0], { action: "log", since: 0, id: 0 });
   q("details").open = true;
   q("details").dispatchEvent(new window.Event("toggle"));
   model.custom({ kind: "log", start: 0, items: messages(3) });
@@ -103,7 +104,8 @@ test("Cancel sends the action and shows Cancelling… at once", () => {
   assert.equal(button.disabled, false);
   assert.ok(button.getAttribute("aria-label"));
   button.click();
-  assert.deepEqual(model.sent.at(-1), { action: "cancel" });
+  assert.equal(model.sent.at(-1).action, "cancel");
+  model.custom({ kind: "ack", id: model.sent.at(-1).id });
   assert.equal(button.textContent, "Cancelling…");
   assert.equal(button.disabled, true);
   model.set("percent", 50); // unrelated updates keep it
@@ -127,7 +129,8 @@ test("Load results: shown on success, sends the action, lists variables", () => 
   const button = q(".gpjob-load");
   assert.equal(button.hidden, false);
   button.click();
-  assert.deepEqual(model.sent.at(-1), { action: "load_results" });
+  assert.equal(model.sent.at(-1).action, "load_results");
+  model.custom({ kind: "ack", id: model.sent.at(-1).id });
   assert.equal(button.textContent, "Loading…");
   model.set("download", { name: "big.tif", received: 500, total: 1000 });
   assert.match(q(".gpjob-download").textContent, /big.tif: 500 bytes of 1.0 kB \(50%\)/);
@@ -180,4 +183,125 @@ test("the card's status table is the shared states.json, as Python reads it", as
   const { readFile } = await import("node:fs/promises");
   const table = JSON.parse(await readFile(new URL("../gpjob_widget/static/states.json", import.meta.url)));
   assert.deepEqual(STATES, table.states);
+});
+
+test("a click the kernel does not acknowledge within a second shows the busy hint", () => {
+  mock.timers.enable({ apis: ["setTimeout", "setInterval"] });
+  try {
+    const { model, q } = mount({ status: "job-executing", cancellable: true });
+    q(".gpjob-cancel").click();
+    const busy = q(".gpjob-busy");
+    mock.timers.tick(ACK_WAIT_MS - 1);
+    assert.equal(busy.hidden, true);
+    mock.timers.tick(2);
+    assert.equal(busy.hidden, false);
+    assert.match(busy.textContent, /kernel is busy in a cell.*await w\.wait_async\(\)/);
+    model.custom({ kind: "ack", id: model.sent.at(-1).id }); // the cell ended: carried out
+    assert.equal(busy.hidden, true);
+  } finally {
+    mock.timers.reset();
+  }
+});
+
+test("an acknowledged click never shows the busy hint", () => {
+  mock.timers.enable({ apis: ["setTimeout", "setInterval"] });
+  try {
+    const { model, q } = mount({ status: "job-executing", cancellable: true });
+    q(".gpjob-cancel").click();
+    model.custom({ kind: "ack", id: model.sent.at(-1).id });
+    mock.timers.tick(5 * ACK_WAIT_MS);
+    assert.equal(q(".gpjob-busy").hidden, true);
+  } finally {
+    mock.timers.reset();
+  }
+});
+
+test("a card nobody updates any more says where the job was last seen", () => {
+  const seen = Date.now() - STALE_AFTER_MS - 60_000;
+  const { q } = mount({ status: "job-executing", watching: true, percent: 40, cancellable: true,
+    job_url: "http://h/jobs/j1",
+    started_at: seen - 60_000, checked_at: seen, next_check_at: seen + 10_000 });
+  const stale = q(".gpjob-stale");
+  assert.equal(stale.hidden, false);
+  assert.match(stale.textContent, /^Last seen Running at .*Reattach: JobWidget\("http:\/\/h\/jobs\/j1"\)/);
+  assert.ok(q(".gpjob-card").classList.contains("gpjob-card--stale"));
+  assert.equal(q(".gpjob-elapsed").textContent, "1 min 00 s"); // frozen at the last check
+  assert.equal(q(".gpjob-cancel").disabled, true); // no kernel behind it to ask
+});
+
+test("a live card is not stale; a stopped one says it is not watched", () => {
+  const now = Date.now();
+  const live = mount({ status: "job-executing", watching: true, checked_at: now, next_check_at: now + 5000 });
+  assert.equal(live.q(".gpjob-stale").hidden, true);
+  const stopped = mount({ status: "job-executing", watching: false, checked_at: now });
+  assert.match(stopped.q(".gpjob-stale").textContent, /^Not watched: last seen Running/);
+  const ended = mount({ status: "job-succeeded", watching: false });
+  assert.equal(ended.q(".gpjob-stale").hidden, true);
+});
+
+test("notify: a long job that ends while the page is hidden notifies and counts in the title", () => {
+  const shown = [];
+  globalThis.Notification = class { constructor(title, options) { shown.push([title, options.body]); } };
+  globalThis.Notification.permission = "granted";
+  Object.defineProperty(document, "hidden", { value: true, configurable: true });
+  document.title = "demo.ipynb";
+  try {
+    const { model } = mount({ status: "job-executing", notify: true, title: "Buffer",
+      started_at: Date.now() - 45_000 });
+    model.set("ended_at", Date.now());
+    model.set("status", "job-succeeded");
+    assert.deepEqual(shown, [["Buffer: Succeeded", ""]]);
+    assert.equal(document.title, "(1) demo.ipynb");
+    const short = mount({ status: "job-executing", notify: true, started_at: Date.now() - 5_000 });
+    short.model.set("status", "job-failed"); // ran 5 s: not worth a notification
+    assert.equal(shown.length, 1);
+    Object.defineProperty(document, "hidden", { value: false, configurable: true });
+    document.dispatchEvent(new window.Event("visibilitychange"));
+    assert.equal(document.title, "demo.ipynb");
+  } finally {
+    delete globalThis.Notification;
+    delete document.hidden;
+  }
+});
+
+test("notify is off unless asked, and the toggle sets the trait", () => {
+  const shown = [];
+  globalThis.Notification = class { constructor(title) { shown.push(title); } };
+  globalThis.Notification.permission = "granted";
+  Object.defineProperty(document, "hidden", { value: true, configurable: true });
+  try {
+    const { model, q } = mount({ status: "job-executing", started_at: Date.now() - 60_000 });
+    model.set("status", "job-succeeded");
+    assert.equal(shown.length, 0);
+    const other = mount({ status: "job-executing" });
+    const box = other.q(".gpjob-notify input");
+    box.checked = true;
+    box.dispatchEvent(new window.Event("change"));
+    return new Promise((resolve) => setTimeout(() => {
+      assert.equal(other.model.get("notify"), true);
+      resolve();
+    }, 0));
+  } finally {
+    delete globalThis.Notification;
+    delete document.hidden;
+  }
+});
+
+test("a view restored from a saved notebook, with no kernel behind it, says last seen", () => {
+  mock.timers.enable({ apis: ["setTimeout", "setInterval"] });
+  try {
+    const now = Date.now();
+    const restored = mount({ status: "job-executing", watching: true, checked_at: now,
+      next_check_at: now + 5000, job_url: "http://h/jobs/j1" });
+    const live = mount({ status: "job-executing", watching: true, checked_at: now,
+      next_check_at: now + 5000 });
+    live.model.custom({ kind: "ack", id: 0 }); // a live kernel answers the view's hello
+    mock.timers.tick(HELLO_WAIT_MS + 1);
+    assert.match(restored.q(".gpjob-stale").textContent, /^Last seen Running at/);
+    assert.equal(live.q(".gpjob-stale").hidden, true);
+    restored.model.set("percent", 50); // word from a kernel after all: live again
+    assert.equal(restored.q(".gpjob-stale").hidden, true);
+  } finally {
+    mock.timers.reset();
+  }
 });

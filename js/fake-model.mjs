@@ -20,6 +20,7 @@ export class FakeModel {
   set(name, value) {
     this.state[name] = value;
     this.emit(`change:${name}`, value);
+    this.emit("change", this);
   }
   on(event, fn) {
     if (!this.listeners.has(event)) this.listeners.set(event, new Set());

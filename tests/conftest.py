@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 import pytest
 
 from gpjob_widget import JobWidget
 from gpjob_widget.poller import Poller
 from gpjob_widget.server import JobServer
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The tests' own job history, not the user's (kernels and subprocesses inherit it)."""
+    os.environ["GPJOB_HISTORY_DIR"] = tempfile.mkdtemp(prefix="gpjob-history-")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

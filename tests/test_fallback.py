@@ -47,3 +47,12 @@ def test_snapshot_without_percent_has_no_bar_and_elapsed_uses_the_end():
     assert elapsed({}) == ""
     running = elapsed({"started_at": time.time() * 1000 - 5_000})  # no end yet: up to now
     assert running.endswith(" s") and 5 <= int(running.split()[0]) < 60
+
+
+def test_a_snapshot_of_a_running_job_says_when_it_was_last_seen_and_how_to_reattach():
+    html = html_snapshot({**BASE, "checked_at": START + 30_000,
+                          "job_url": "https://h/arcgis/rest/services/S/GPServer/T/jobs/j1"})
+    assert "Last seen Running at 2023-11-14 22:13:50 UTC" in html
+    assert 'JobWidget("https://h/arcgis/rest/services/S/GPServer/T/jobs/j1")' in html
+    ended = html_snapshot({**BASE, "status": "job-succeeded", "job_url": "https://h/jobs/j1"})
+    assert "Last seen" not in ended

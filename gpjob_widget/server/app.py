@@ -13,6 +13,7 @@ import uuid
 import zlib
 from collections import deque
 from collections.abc import Callable
+import dataclasses
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -39,6 +40,7 @@ class RequestRecord:
     query: dict[str, str]
     headers: dict[str, str]
     body: str
+    at: float = dataclasses.field(default_factory=time.time)  # when it arrived (epoch s)
 
 
 class Reply:

@@ -11,6 +11,12 @@ export const TERMINAL = new Set([
   "job-succeeded", "job-failed", "job-timed-out", "job-cancelled", "job-deleted",
 ]);
 export const MAX_ROWS = 500; // log rows kept in the DOM; older ones on demand
+export const ACK_WAIT_MS = 1000; // a click unanswered this long: the kernel is busy in a cell
+export const STALE_AFTER_MS = 90_000; // a check this overdue: nobody is watching any more
+export const HELLO_WAIT_MS = 5_000; // no word from a kernel this long after render: not live
+export const NOTIFY_MIN_RUN_MS = 30_000; // notify only for jobs that ran at least this long
+export const BUSY_HINT = "The kernel is busy in a cell: interrupt it (■) to cancel now, or use " +
+  "`await w.wait_async()`. The click will be carried out once the cell ends.";
 const URL_RE = /https?:\/\/[^\s<>"'`]+/g;
 
 const SVG_NS = "http://www.w3.org/2000/svg";
@@ -27,6 +33,38 @@ export function statusIcon(status) {
   path.setAttribute("d", ICONS[state.icon]);
   svg.append(path);
   return svg;
+}
+
+// Jobs that ended while the page was hidden, shown in the tab title until it is seen again.
+const unseen = { count: 0, title: null };
+function markUnseen() {
+  if (unseen.title === null) unseen.title = document.title;
+  unseen.count += 1;
+  document.title = `(${unseen.count}) ${unseen.title}`;
+}
+if (typeof document !== "undefined") {
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden && unseen.title !== null) {
+      document.title = unseen.title;
+      unseen.count = 0;
+      unseen.title = null;
+    }
+  });
+}
+
+/** A notification for a watched job that ended while the page was hidden (opt-in). */
+function notifyEnded(model, state) {
+  if (typeof Notification === "undefined" || Notification.permission !== "granted") return;
+  const title = `${model.get("title") || "ArcGIS job"}: ${state.label}`;
+  const body = model.get("error") || model.get("progress_message") || model.get("job_id") || "";
+  try {
+    new Notification(title, { body, tag: `gpjob-${model.get("job_id")}` });
+  } catch (_) { /* some browsers only notify from a service worker */ }
+}
+
+/** "14:02:11" in the viewer's local time, for an epoch-ms time. */
+export function clock(ms) {
+  return new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
 }
 
 function h(tag, className, text) {
@@ -127,6 +165,12 @@ function render({ model, el }) {
 
   const notice = h("div", "gpjob-notice");
   notice.setAttribute("role", "status");
+  const busy = h("div", "gpjob-busy", BUSY_HINT);
+  busy.setAttribute("role", "status");
+  busy.hidden = true;
+  const stale = h("div", "gpjob-stale");
+  stale.setAttribute("role", "status");
+  stale.hidden = true;
   const error = h("div", "gpjob-error");
   error.setAttribute("role", "alert");
 
@@ -139,7 +183,12 @@ function render({ model, el }) {
   const loadButton = h("button", "gpjob-button gpjob-load", "Load results");
   loadButton.type = "button";
   loadButton.setAttribute("aria-label", "Load the job's results into notebook variables");
-  actions.append(cancelButton, loadButton, cancelInfo);
+  const notifyLabel = h("label", "gpjob-notify");
+  const notifyBox = h("input");
+  notifyBox.type = "checkbox";
+  notifyLabel.append(notifyBox, document.createTextNode(" Notify me when it ends"));
+  notifyLabel.title = "A browser notification if the job ends while this page is hidden";
+  actions.append(cancelButton, loadButton, cancelInfo, notifyLabel);
 
   // results: download progress and loaded variables
   const results = h("div", "gpjob-results");
@@ -158,7 +207,7 @@ function render({ model, el }) {
   const rows = h("ol", "gpjob-rows");
   log.append(summary, earlier, rows);
 
-  card.append(header, bar, facts, notice, error, actions, results, log);
+  card.append(header, bar, facts, stale, notice, busy, error, actions, results, log);
   el.append(card);
 
   // -- state ------------------------------------------------------------------------------
@@ -168,6 +217,11 @@ function render({ model, el }) {
   let cancelClickedAt = null; // cancel_state when Cancel was clicked
   let loadClickedAt = null; // results_state when Load was clicked
   let timer = null;
+  let lastStatus = null; // to see a job end in this view
+  let nextId = 1;
+  const pending = new Map(); // click id → timer showing the busy hint
+  let heard = false; // any word from the kernel since this view was rendered
+  let silent = false; // none at all within HELLO_WAIT_MS: restored from a saved notebook
 
   const get = (name) => model.get(name);
   const status = () => get("status") || "job-new";
@@ -187,10 +241,44 @@ function render({ model, el }) {
     badgeIcon.replaceChildren(statusIcon(s));
     badgeText.textContent = s === "job-unknown" && raw ? `Unknown (${raw})` : state.label;
     card.dataset.status = s;
+    if (lastStatus !== null && !TERMINAL.has(lastStatus) && TERMINAL.has(s)) onEnded(state);
+    lastStatus = s;
     renderProgress();
     renderActions();
+    renderStale();
     renderElapsed();
     if (TERMINAL.has(s) || !get("watching")) stopTimer(); else startTimer();
+  }
+
+  function onEnded(state) {
+    const ran = (get("ended_at") || Date.now()) - (get("started_at") || Date.now());
+    if (!get("notify") || ran < NOTIFY_MIN_RUN_MS || !document.hidden) return;
+    markUnseen();
+    notifyEnded(model, state);
+  }
+
+  // Not live any more (kernel restarted, notebook reopened from its saved state, watching
+  // stopped): say where the job was last seen instead of looking like it still runs.
+  function renderStale() {
+    const s = status();
+    const due = get("next_check_at");
+    const checked = get("checked_at");
+    const overdue = (get("watching") && due && Date.now() - due > STALE_AFTER_MS) || silent;
+    const stopped = !get("watching") && !TERMINAL.has(s) && !get("error");
+    const show = !TERMINAL.has(s) && (overdue || stopped);
+    const changed = card.classList.contains("gpjob-card--stale") !== Boolean(overdue);
+    card.classList.toggle("gpjob-card--stale", Boolean(show));
+    card.classList.toggle("gpjob-card--unreachable", Boolean(overdue && !TERMINAL.has(s)));
+    if (changed) renderActions();
+    stale.hidden = !show;
+    if (!show) return;
+    const label = (STATES[s] || STATES["job-unknown"]).label;
+    const when = checked ? ` at ${clock(checked)}` : "";
+    const url = get("job_url") || "";
+    stale.textContent = overdue ?
+      `Last seen ${label}${when}; no update since (kernel restarted, or a saved notebook). ` +
+      `Reattach: JobWidget("${url}") or JobBoard.recent().` :
+      `Not watched: last seen ${label}${when}. Resume with w.start() or w.wait_async().`;
   }
 
   function renderProgress() {
@@ -201,12 +289,13 @@ function render({ model, el }) {
   function renderElapsed() {
     const start = get("started_at");
     if (!start) { elapsedText.textContent = ""; return; }
-    const end = get("ended_at") || Date.now();
+    const frozen = card.classList.contains("gpjob-card--stale") ? get("checked_at") : null;
+    const end = get("ended_at") || frozen || Date.now();
     elapsedText.textContent = formatElapsed(end - start);
   }
 
   function startTimer() {
-    if (timer === null) timer = setInterval(renderElapsed, 1000);
+    if (timer === null) timer = setInterval(() => { renderStale(); renderElapsed(); }, 1000);
   }
 
   function stopTimer() {
@@ -232,8 +321,9 @@ function render({ model, el }) {
     }
     const cancelling = cancelClickedAt !== null || s === "job-cancelling" ||
       cancelState === "requested";
+    const unreachable = card.classList.contains("gpjob-card--unreachable"); // no kernel to ask
     cancelButton.hidden = TERMINAL.has(s);
-    cancelButton.disabled = TERMINAL.has(s) || cancelling || !get("cancellable");
+    cancelButton.disabled = TERMINAL.has(s) || cancelling || !get("cancellable") || unreachable;
     cancelButton.textContent = cancelling ? "Cancelling…" : "Cancel";
     cancelInfo.textContent =
       cancelState === "refused" ? `Cancel refused: ${get("cancel_error") || ""}` :
@@ -247,6 +337,20 @@ function render({ model, el }) {
     loadButton.disabled = loading;
     loadButton.textContent = loading ? "Loading…" :
       rs === "loaded" ? "Load again" : rs === "error" ? "Retry loading" : "Load results";
+  }
+
+  function renderNotify() {
+    notifyBox.checked = Boolean(get("notify"));
+    notifyLabel.hidden = TERMINAL.has(status()) && !notifyBox.checked;
+  }
+
+  async function onNotifyToggle() {
+    const on = notifyBox.checked;
+    if (on && typeof Notification !== "undefined" && Notification.permission === "default") {
+      await Notification.requestPermission(); // asked on the user's own click
+    }
+    model.set("notify", on);
+    model.save_changes();
   }
 
   function renderResults() {
@@ -336,7 +440,27 @@ function render({ model, el }) {
     renderEarlier();
   }
 
+  function hear() {
+    heard = true;
+    if (silent) { silent = false; renderStale(); renderElapsed(); }
+  }
+
+  // A click is a request to the kernel; the kernel acknowledges it at once when it is free.
+  function sendAction(action) {
+    const id = nextId++;
+    pending.set(id, setTimeout(() => { busy.hidden = false; }, ACK_WAIT_MS));
+    model.send({ action, id });
+  }
+
+  function onAck(id) {
+    clearTimeout(pending.get(id));
+    pending.delete(id);
+    if (pending.size === 0) busy.hidden = true;
+  }
+
   function onCustom(msg) {
+    hear();
+    if (msg && msg.kind === "ack") { onAck(msg.id); return; }
     if (!msg || msg.kind !== "log" || !Array.isArray(msg.items)) return;
     const start = Number(msg.start) || 0;
     if (start > messages.length) { // a gap: ask again from what we have
@@ -355,20 +479,22 @@ function render({ model, el }) {
     if (cancelButton.disabled) return;
     cancelClickedAt = get("cancel_state") || "";
     renderActions();
-    model.send({ action: "cancel" });
+    sendAction("cancel");
   }
 
   function onLoad() {
     if (loadButton.disabled) return;
     loadClickedAt = get("results_state") || "";
     renderActions();
-    model.send({ action: "load_results" });
+    sendAction("load_results");
   }
 
   // -- wiring -------------------------------------------------------------------------------
   const handlers = [
     ["change:title change:job_id change:job_url", renderHeader],
     ["change:status change:raw_status change:watching", renderStatus],
+    ["change:next_check_at change:checked_at", renderStale],
+    ["change:notify change:status", renderNotify],
     ["change:percent", renderProgress],
     ["change:started_at change:ended_at", renderElapsed],
     ["change:progress_message", renderMessageLine],
@@ -381,9 +507,11 @@ function render({ model, el }) {
   for (const [events, fn] of handlers) {
     for (const event of events.split(" ")) model.on(event, fn);
   }
+  model.on("change", hear); // trait updates from the poller: the kernel is alive
   cancelButton.addEventListener("click", onCancel);
   loadButton.addEventListener("click", onLoad);
   earlier.addEventListener("click", showEarlier);
+  notifyBox.addEventListener("change", onNotifyToggle);
   log.addEventListener("toggle", openLog);
 
   renderHeader();
@@ -392,10 +520,22 @@ function render({ model, el }) {
   renderNotice();
   renderResults();
   renderSummary();
-  model.send({ action: "log", since: 0 }); // catch up: a re-rendered or reloaded view
+  renderNotify();
+  // catch up (a re-rendered or reloaded view); its acknowledgement also says the kernel is live
+  try {
+    model.send({ action: "log", since: 0, id: 0 });
+  } catch (_) { /* a view restored with no kernel behind it: it will say so */ }
+  const hello = setTimeout(() => {
+    silent = !heard;
+    renderStale();
+    renderElapsed();
+  }, HELLO_WAIT_MS);
 
   return () => {
     stopTimer();
+    clearTimeout(hello);
+    model.off("change", hear);
+    for (const id of pending.keys()) clearTimeout(pending.get(id));
     for (const [events, fn] of handlers) {
       for (const event of events.split(" ")) model.off(event, fn);
     }

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
+import importlib.util
 import socket
 import subprocess
 import sys
@@ -175,7 +175,8 @@ def open_notebook(page, server: JupyterServer, name: str, sources: list[str]) ->
 
 
 def run_all(page) -> None:
-    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    """Start running every cell; returns at once (a cell may wait for a job)."""
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
 
 
 def kernel_idle(page) -> bool:
@@ -209,7 +210,7 @@ def wait_for(predicate, timeout: float = 30.0, interval: float = 0.1, what: str 
 
 @pytest.fixture(scope="session")
 def notebook7(tmp_path_factory, job_server):
-    if shutil.which("jupyter-notebook") is None:
+    if importlib.util.find_spec("notebook") is None:
         pytest.fail("Notebook 7 (the `notebook` package) is part of the dev extra")
     server = JupyterServer("notebook", tmp_path_factory.mktemp("nb7"),
                            {"GPJOB_E2E_TOKEN": "e2e-s3cret"})
