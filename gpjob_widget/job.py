@@ -10,7 +10,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from . import flavours, history, results
+from . import downloads, flavours, history, results
 from . import status as st
 from .errors import ArcGISError, CancelError, GPJobError, ResultError, TransientError
 from .poller import MAX_INTERVAL, Poller
@@ -281,7 +281,7 @@ class Job:
                  progress: Callable[[int, int | None], None] | None) -> Any:
         def download(url: str) -> Path:
             target = download_dir or Path.cwd() / "gpjob_results" / self.job_id
-            return results.download_file(self.transport, url, target, progress=progress)
+            return downloads.download_file(self.transport, url, target, progress=progress)
 
         try:
             return results.convert_result(dict(payload), download=download)

@@ -13,14 +13,13 @@ import pytest
 import shapely
 
 from gpjob_widget import ResultError
+from gpjob_widget.geometry import crs_of, geometries_to_shapes
 from gpjob_widget.results import (
     ArealUnit,
     LinearUnit,
     ResultURL,
     convert_result,
-    crs_of,
     describe,
-    geometries_to_shapes,
     to_python,
 )
 from gpjob_widget.server.samples import SAMPLES, big_points

@@ -22,7 +22,8 @@ import pytest
 
 from gpjob_widget import Job, ResultError
 from gpjob_widget import status as st
-from gpjob_widget.results import LinearUnit, ResultURL, convert_result, download_file, to_python
+from gpjob_widget.downloads import download_file
+from gpjob_widget.results import LinearUnit, ResultURL, convert_result, to_python
 from gpjob_widget.server import JobServer, Task
 from gpjob_widget.server.samples import (
     ALL_TYPES,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import socket
@@ -13,7 +14,6 @@ import uuid
 import zlib
 from collections import deque
 from collections.abc import Callable
-import dataclasses
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any

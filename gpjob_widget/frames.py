@@ -1,0 +1,223 @@
+"""Record sets and feature sets → typed ``pandas`` / ``geopandas`` frames.
+
+THE field-type table (:data:`FIELD_TYPES`, one row per Esri field type) decides column dtypes;
+geometry comes from :mod:`gpjob_widget.geometry`. pandas / geopandas are imported on first use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import math
+import re
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime, time, timedelta, timezone
+from typing import Any
+
+from .geometry import crs_of, geometries_to_shapes
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_DATE_FORMATS = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y")
+
+
+def to_datetime(value: Any, _download: Any = None) -> datetime | None:
+    """Epoch milliseconds (UTC), an ISO string or ``m/d/Y [H:M:S]`` → aware datetime.
+
+    Naive strings are taken as UTC; a string with an offset keeps its offset.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if isinstance(value, float) and math.isnan(value):
+            return None
+        return EPOCH + timedelta(milliseconds=value)
+    text = str(value).strip()
+    if re.fullmatch(r"-?\d+(\.\d*)?", text):
+        return EPOCH + timedelta(milliseconds=float(text))
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        for fmt in _DATE_FORMATS:
+            try:
+                parsed = datetime.strptime(text, fmt)
+                break
+            except ValueError:
+                continue
+        else:
+            raise ValueError(f"not a date: {text!r}") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+# -- tables: one row per field type ---------------------------------------------------------------
+def _ints(values: list[Any]) -> Any:
+    import pandas as pd
+
+    try:
+        return pd.array(values, dtype="Int64")  # exact for BigInteger (no float round trip)
+    except (TypeError, ValueError):
+        return _floats(values)  # e.g. 3.5 in an Integer field: keep the value
+
+
+def _floats(values: list[Any]) -> Any:
+    import numpy as np
+
+    try:
+        return np.array(values, dtype="float64")  # None → NaN
+    except (TypeError, ValueError):
+        return _untyped(values)
+
+
+def _strings(values: list[Any]) -> Any:
+    import pandas as pd
+
+    return pd.array(values, dtype="string")
+
+
+def _untyped(values: list[Any]) -> Any:
+    import numpy as np
+
+    column = np.empty(len(values), dtype=object)
+    column[:] = values
+    return column
+
+
+def _dates(values: list[Any]) -> Any:
+    """Epoch ms (UTC) → ``datetime64[ms, UTC]``; ISO strings are tolerated."""
+    import numpy as np
+    import pandas as pd
+
+    try:
+        ms = np.array(values, dtype="float64")
+    except (TypeError, ValueError):  # strings among the numbers
+        parsed = [to_datetime(v) for v in values]
+        return pd.to_datetime(pd.Series(parsed, dtype=object), utc=True).dt.as_unit("ms").array
+    missing = np.isnan(ms)
+    whole = np.where(missing, np.iinfo(np.int64).min, np.nan_to_num(ms)).astype("int64")
+    return pd.Series(whole.view("datetime64[ms]")).dt.tz_localize("UTC").array
+
+
+def _day(value: Any) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and len(value.strip()) <= 10:  # "2024-05-01"
+        return datetime.fromisoformat(value.strip())
+    return to_datetime(value).replace(tzinfo=None)  # type: ignore[union-attr]
+
+
+def _date_only(values: list[Any]) -> Any:
+    """``"2024-05-01"`` → naive ``datetime64[ms]`` at midnight (as GDAL/pyogrio read DATE)."""
+    import pandas as pd
+
+    parsed = [_day(v) for v in values]
+    return pd.to_datetime(pd.Series(parsed, dtype=object)).dt.as_unit("ms").array
+
+
+def _time_only(values: list[Any]) -> Any:
+    """``"14:35:00"`` → ``datetime.time`` objects (pandas has no time dtype)."""
+    return _untyped([None if v is None or v == "" else time.fromisoformat(str(v))
+                     for v in values])
+
+
+def _timestamp_offset(values: list[Any]) -> Any:
+    """ISO strings with offsets → tz-aware datetime64: that offset when all share one, else UTC."""
+    import pandas as pd
+
+    parsed = [to_datetime(v) for v in values]
+    column = pd.to_datetime(pd.Series(parsed, dtype=object), utc=True).dt.as_unit("ms")
+    offsets = {d.utcoffset() for d in parsed if d is not None}
+    if len(offsets) == 1:
+        column = column.dt.tz_convert(timezone(offsets.pop()))  # type: ignore[arg-type]
+    return column.array
+
+
+FIELD_TYPES: dict[str, Callable[[list[Any]], Any]] = {
+    "esriFieldTypeOID": _ints, "esriFieldTypeSmallInteger": _ints,
+    "esriFieldTypeInteger": _ints, "esriFieldTypeBigInteger": _ints, "esriFieldTypeLong": _ints,
+    "esriFieldTypeSingle": _floats, "esriFieldTypeDouble": _floats, "esriFieldTypeFloat": _floats,
+    "esriFieldTypeString": _strings, "esriFieldTypeGUID": _strings,
+    "esriFieldTypeGlobalID": _strings, "esriFieldTypeXML": _strings,
+    "esriFieldTypeDate": _dates, "esriFieldTypeDateOnly": _date_only,
+    "esriFieldTypeTimeOnly": _time_only, "esriFieldTypeTimestampOffset": _timestamp_offset,
+}
+# The JS API's short names for the same field types (seen in feature collections).
+FIELD_TYPE_ALIASES = {
+    "oid": "esriFieldTypeOID", "small-integer": "esriFieldTypeSmallInteger",
+    "integer": "esriFieldTypeInteger", "big-integer": "esriFieldTypeBigInteger",
+    "long": "esriFieldTypeLong", "single": "esriFieldTypeSingle", "double": "esriFieldTypeDouble",
+    "string": "esriFieldTypeString", "guid": "esriFieldTypeGUID",
+    "global-id": "esriFieldTypeGlobalID", "xml": "esriFieldTypeXML", "date": "esriFieldTypeDate",
+    "date-only": "esriFieldTypeDateOnly", "time-only": "esriFieldTypeTimeOnly",
+    "timestamp-offset": "esriFieldTypeTimestampOffset", "geometry": "esriFieldTypeGeometry",
+}
+NOT_ATTRIBUTES = {"esriFieldTypeGeometry"}  # the shape lives in the geometry, not a column
+
+
+def record_set_frame(value: Mapping[str, Any]) -> Any:
+    """A GPRecordSet / feature set's attributes → ``pandas.DataFrame`` typed by field type.
+
+    Columns follow the field order (also when there are no features); attributes the field list
+    does not declare become extra columns. ``df.attrs`` keeps ``exceededTransferLimit`` and the
+    field aliases.
+    """
+    import pandas as pd
+
+    rows = [f.get("attributes") or {} for f in value.get("features") or []]
+    kinds: dict[str, str] = {}
+    aliases: dict[str, str] = {}
+    for field in value.get("fields") or []:
+        name = field.get("name")
+        kind = FIELD_TYPE_ALIASES.get(field.get("type", ""), field.get("type", ""))
+        if name and name not in kinds and kind not in NOT_ATTRIBUTES:
+            kinds[name] = kind
+            if field.get("alias") and field["alias"] != name:
+                aliases[name] = field["alias"]
+    names = list(kinds)
+    names += dict.fromkeys(k for row in rows for k in row if k not in kinds)
+    columns = {}
+    for name in names:
+        values = [row.get(name) for row in rows]
+        build = FIELD_TYPES.get(kinds.get(name, ""))
+        columns[name] = build(values) if build else pd.Series(values, dtype=object).infer_objects()
+    frame = pd.DataFrame(columns, index=pd.RangeIndex(len(rows)))
+    frame.attrs["exceededTransferLimit"] = bool(value.get("exceededTransferLimit", False))
+    if aliases:
+        frame.attrs["aliases"] = aliases
+    return frame
+
+
+
+def features_frame(value: Mapping[str, Any]) -> Any:
+    frame = record_set_frame(value)
+    geometries = [f.get("geometry") for f in value.get("features") or []]
+    sr = value.get("spatialReference")
+    for key in ("geometryType", "spatialReference", "hasZ", "hasM"):
+        if value.get(key) is not None:
+            frame.attrs[key] = value[key]
+    if "geometry" in frame.columns:  # an attribute called "geometry" must not be lost
+        frame = frame.rename(columns={"geometry": "geometry_attribute"})
+    try:
+        import geopandas as gpd
+    except ImportError:
+        frame["geometry"] = geometries  # the geometry JSON as it came
+        return frame
+    shapes = geometries_to_shapes(geometries, bool(value.get("hasZ")),
+                                  str(value.get("geometryType") or ""))
+    return gpd.GeoDataFrame(frame, geometry=shapes, crs=crs_of(sr))
+
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a big result is converted.
+
+    Building 100,000s of (acyclic) shapes and values otherwise triggers full collections that walk
+    the whole parsed JSON again and again: about half the conversion time of a large feature set.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+

@@ -1,0 +1,335 @@
+"""Esri geometry JSON → shapely shapes, whole columns at once; ``spatialReference`` → a CRS.
+
+Points, multipoints, polylines, polygons (ring orientation, holes, multipart), envelopes, Z,
+and true curves (``curvePaths`` / ``curveRings`` with ``a``, ``b``, ``c`` segments) densified.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+
+# -- geometry: Esri JSON → shapely, whole columns at once -----------------------------------------
+def _kind_of(geometry: Any) -> str:
+    if not geometry or not isinstance(geometry, Mapping):
+        return ""
+    for key, kind in (("x", "point"), ("rings", "polygon"), ("curveRings", "polygon"),
+                      ("paths", "polyline"), ("curvePaths", "polyline"),
+                      ("points", "multipoint"), ("xmin", "envelope")):
+        if key in geometry:
+            return kind
+    return ""
+
+
+def _coord(geometry: Mapping[str, Any] | None, key: str) -> float:
+    value = geometry.get(key) if geometry else None
+    return math.nan if value is None else float(value)  # "NaN" strings are empty, per Esri
+
+
+def _points(geometries: Sequence[Mapping[str, Any]], has_z: bool) -> Any:
+    import numpy as np
+    import shapely
+
+    n = len(geometries)
+    xs = np.fromiter((_coord(g, "x") for g in geometries), float, n)
+    ys = np.fromiter((_coord(g, "y") for g in geometries), float, n)
+    has_z = has_z or any(g and g.get("z") is not None for g in geometries)
+    coords = [xs, ys]
+    if has_z:
+        coords.append(np.fromiter((_coord(g, "z") for g in geometries), float, n))
+    shapes = shapely.points(np.column_stack(coords)).astype(object)
+    shapes[np.isnan(xs) | np.isnan(ys)] = None  # empty points (x null or "NaN")
+    return shapes
+
+
+def _envelopes(geometries: Sequence[Mapping[str, Any]], _has_z: bool) -> Any:
+    import numpy as np
+    import shapely
+
+    n = len(geometries)
+    bounds = [np.fromiter((_coord(g, k) for g in geometries), float, n)
+              for k in ("xmin", "ymin", "xmax", "ymax")]
+    shapes = shapely.box(*bounds).astype(object)
+    shapes[np.isnan(np.column_stack(bounds)).any(axis=1)] = None
+    return shapes
+
+
+def _densify_curves(part: list[Any]) -> list[Any]:
+    """Esri true-curve segments (``{"c"}``, ``{"b"}``, ``{"a"}``) → plain vertices.
+
+    Circular arcs and Béziers are densified; elliptic arcs become a straight segment to their end.
+    """
+    out: list[Any] = []
+    for item in part:
+        if not isinstance(item, Mapping):
+            out.append(item)
+            continue
+        if "c" in item and out:
+            out.extend(_arc(out[-1], item["c"][1], item["c"][0]))
+        elif "b" in item and out:
+            end, c1, c2 = item["b"]
+            start = out[-1]
+            for i in range(1, 17):
+                t = i / 16
+                a, b, c, d = (1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t ** 2, t ** 3
+                out.append([a * start[k] + b * c1[k] + c * c2[k] + d * end[k] for k in (0, 1)]
+                           + list(end[2:]))
+        else:
+            out.append(next(iter(item.values()))[0])  # "a" (elliptic arc): its end point
+    return out
+
+
+def _arc(start: Sequence[float], through: Sequence[float], end: Sequence[float]) -> list[Any]:
+    (x1, y1), (x2, y2), (x3, y3) = start[:2], through[:2], end[:2]
+    if (x1, y1) == (x3, y3):  # a full circle: the interior point is the opposite one
+        ux, uy = (x1 + x2) / 2, (y1 + y2) / 2
+        radius, a1 = math.hypot(x1 - ux, y1 - uy), math.atan2(y1 - uy, x1 - ux)
+        # clockwise, as Esri draws exterior rings
+        return [[ux + radius * math.cos(a1 - 2 * math.pi * i / 64),
+                 uy + radius * math.sin(a1 - 2 * math.pi * i / 64)] for i in range(1, 64)] \
+            + [list(end)]
+    d = 2 * (x1 * (y2 - y3) + x2 * (y3 - y1) + x3 * (y1 - y2))
+    if abs(d) < 1e-12:  # collinear: a straight segment
+        return [list(end)]
+    s1, s2, s3 = x1**2 + y1**2, x2**2 + y2**2, x3**2 + y3**2
+    ux = (s1 * (y2 - y3) + s2 * (y3 - y1) + s3 * (y1 - y2)) / d  # the circle's centre
+    uy = (s1 * (x3 - x2) + s2 * (x1 - x3) + s3 * (x2 - x1)) / d
+    radius = math.hypot(x1 - ux, y1 - uy)
+    a1, a2, a3 = (math.atan2(y - uy, x - ux) for x, y in ((x1, y1), (x2, y2), (x3, y3)))
+    sweep = (a3 - a1) % (2 * math.pi) or 2 * math.pi  # counter-clockwise sweep start → end
+    if (a2 - a1) % (2 * math.pi) > sweep:  # the arc passes through the other way round
+        sweep -= 2 * math.pi
+    steps = max(4, int(abs(sweep) / (math.pi / 32)))
+    points: list[Any] = [[ux + radius * math.cos(a1 + sweep * i / steps),
+                          uy + radius * math.sin(a1 + sweep * i / steps)]
+                         for i in range(1, steps)]
+    return [*points, list(end)]
+
+
+def _flatten(geometries: Sequence[Mapping[str, Any]], key: str, minimum: int,
+             dims: int) -> tuple[Any, Any, Any]:
+    """Every part of every geometry → (coords N×dims, part lengths, owning geometry index)."""
+    import numpy as np
+
+    flat: list[Any] = []
+    lengths: list[int] = []
+    owners: list[int] = []
+    curve_key = "curve" + key[0].upper() + key[1:]
+    for i, geometry in enumerate(geometries):
+        if not geometry:
+            continue
+        parts = geometry.get(key)
+        if parts is None and curve_key in geometry:
+            parts = [_densify_curves(p) for p in geometry[curve_key]]
+        for part in parts or ():
+            if len(part) >= minimum:
+                flat.extend(part)
+                lengths.append(len(part))
+                owners.append(i)
+    widths = set(map(len, flat))
+    coords = None
+    if len(widths) == 1:  # the usual case: every vertex [x, y] (or [x, y, z], …)
+        width = widths.pop()
+        try:
+            coords = np.fromiter(itertools.chain.from_iterable(flat), "float64",
+                                 len(flat) * width).reshape(len(flat), width)
+        except (TypeError, ValueError):
+            coords = None
+    if coords is None:  # ragged vertices (some with Z or M, some without), or odd values
+        coords = np.array([(list(c[:dims]) + [math.nan] * dims)[:dims] for c in flat],
+                          dtype="float64").reshape(len(flat), dims)
+    if coords.shape[1] < dims:
+        coords = np.hstack([coords, np.full((len(coords), dims - coords.shape[1]), math.nan)])
+    return coords[:, :dims], np.array(lengths, dtype="int64"), np.array(owners, dtype="int64")
+
+
+def _polylines(geometries: Sequence[Mapping[str, Any]], has_z: bool) -> Any:
+    import numpy as np
+    import shapely
+
+    coords, lengths, owners = _flatten(geometries, "paths", 2, 3 if has_z else 2)
+    out = np.full(len(geometries), None, dtype=object)
+    if not len(lengths):
+        return out
+    lines = shapely.linestrings(coords, indices=np.repeat(np.arange(len(lengths)), lengths))
+    counts = np.bincount(owners, minlength=len(geometries))
+    single = counts[owners] == 1
+    out[owners[single]] = lines[single]
+    if (~single).any():
+        shapely.multilinestrings(lines[~single], indices=owners[~single], out=out)
+    return out
+
+
+def _multipoints(geometries: Sequence[Mapping[str, Any]], has_z: bool) -> Any:
+    import numpy as np
+    import shapely
+
+    # a multipoint's "points" is one part: wrap it so _flatten sees parts of vertices
+    wrapped = [{"points": [g.get("points") or []]} if g else None for g in geometries]
+    coords, lengths, owners = _flatten(wrapped, "points", 1, 3 if has_z else 2)
+    out = np.full(len(geometries), None, dtype=object)
+    if len(lengths):
+        shapely.multipoints(shapely.points(coords), indices=np.repeat(owners, lengths), out=out)
+    return out
+
+
+def _polygons(geometries: Sequence[Mapping[str, Any]], has_z: bool) -> Any:
+    """Rings → polygons. Esri: exterior rings clockwise, holes counter-clockwise.
+
+    A feature with one exterior ring (the common case) is built vectorised. Features with
+    several exteriors, or a hole outside its exterior, get each hole assigned to the smallest
+    exterior containing it; a hole no exterior contains becomes an exterior itself (as Esri's
+    arcgis-to-geojson does); only counter-clockwise rings: each one is an exterior.
+    """
+    import numpy as np
+    import shapely
+
+    coords, lengths, owners = _flatten(geometries, "rings", 3, 3 if has_z else 2)
+    out = np.full(len(geometries), None, dtype=object)
+    if not len(lengths):
+        return out
+    rings = shapely.linearrings(coords, indices=np.repeat(np.arange(len(lengths)), lengths))
+    hole = shapely.is_ccw(rings)
+    n = len(geometries)
+    shells = np.bincount(owners[~hole], minlength=n)
+    hole[shells[owners] == 0] = False  # no clockwise ring at all: every ring is an exterior
+    shells = np.bincount(owners[~hole], minlength=n)
+    simple = shells[owners] == 1
+    # holes of one-exterior features must lie inside it, else the feature is done one by one
+    holes_simple = simple & hole
+    if holes_simple.any():
+        shell_of = np.full(n, None, dtype=object)
+        shell_of[owners[simple & ~hole]] = shapely.polygons(rings[simple & ~hole])
+        inner = shapely.point_on_surface(shapely.polygons(rings[holes_simple]))
+        inside = shapely.contains_xy(shell_of[owners[holes_simple]], shapely.get_x(inner),
+                                     shapely.get_y(inner))
+        stray = np.unique(owners[holes_simple][~inside])
+        simple &= ~np.isin(owners, stray)
+    order = np.lexsort((hole, owners))  # by feature, exterior first (stable for holes)
+    order = order[simple[order]]
+    if len(order):
+        shapely.polygons(rings[order], indices=owners[order], out=out)
+    holes = np.bincount(owners[hole], minlength=n)
+    islands = ~simple & (holes[owners] == 0)  # several exteriors, no hole: vectorised too
+    if islands.any():
+        shapely.multipolygons(shapely.polygons(rings[islands]), indices=owners[islands], out=out)
+    rest = np.flatnonzero(~simple & ~islands)  # ring indices, grouped by feature already
+    for group in np.split(rest, np.flatnonzero(np.diff(owners[rest])) + 1) if len(rest) else ():
+        out[owners[group[0]]] = _assemble(list(rings[group[~hole[group]]]),
+                                          list(rings[group[hole[group]]]))
+    return out
+
+
+def _assemble(exteriors: list[Any], holes: list[Any]) -> Any:
+    import shapely
+
+    shells = [shapely.Polygon(r) for r in exteriors]
+    owned: list[list[Any]] = [[] for _ in shells]
+    for ring in holes:
+        inner = shapely.Polygon(ring).point_on_surface()
+        around = [i for i, s in enumerate(shells) if s.contains(inner)]
+        if around:
+            owned[min(around, key=lambda i: shells[i].area)].append(ring)
+        else:  # an orphan hole: an exterior ring with the wrong orientation
+            shells.append(shapely.Polygon(ring))
+            owned.append([])
+    parts = [shapely.Polygon(s.exterior, h) for s, h in zip(shells, owned, strict=True)]
+    return parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
+
+
+GEOMETRY_BUILDERS: dict[str, Callable[[Sequence[Mapping[str, Any]], bool], Any]] = {
+    "point": _points, "multipoint": _multipoints, "polyline": _polylines,
+    "polygon": _polygons, "envelope": _envelopes,
+}
+
+
+GEOMETRY_TYPES = {"esriGeometryPoint": "point", "esriGeometryMultipoint": "multipoint",
+                  "esriGeometryPolyline": "polyline", "esriGeometryPolygon": "polygon",
+                  "esriGeometryEnvelope": "envelope"}
+
+
+def geometries_to_shapes(geometries: Sequence[Any], has_z: bool = False,
+                         geometry_type: str = "") -> Any:
+    """Esri JSON geometries → a numpy object array of shapely shapes (None for null/empty).
+
+    Z is kept when ``has_z`` (the feature set's ``hasZ``) or a geometry's own ``hasZ`` says so, or
+    a point has a ``z``; M values are dropped (shapely has no M). The feature set's
+    ``geometryType`` is trusted when the first geometry agrees; otherwise each geometry's keys
+    decide its kind.
+    """
+    import numpy as np
+
+    out = np.full(len(geometries), None, dtype=object)
+    declared = GEOMETRY_TYPES.get(geometry_type, "")
+    first = next((g for g in geometries if g), None)
+    if declared and (first is None or _kind_of(first) == declared):
+        groups: dict[str, Any] = {declared: None}
+    else:
+        groups = {}
+        for i, geometry in enumerate(geometries):
+            groups.setdefault(_kind_of(geometry), []).append(i)
+    for kind, where in groups.items():
+        build = GEOMETRY_BUILDERS.get(kind)
+        if build is None:
+            continue
+        subset = geometries if where is None else [geometries[i] for i in where]
+        z = has_z or any(g and g.get("hasZ") for g in subset)
+        if where is None:
+            out = build(subset, z)
+        else:
+            out[np.array(where)] = build(subset, z)
+    return out
+
+
+
+# -- spatial reference ----------------------------------------------------------------------------
+WKID_ALIASES = {102100: 3857, 102113: 3857, 900913: 3857}
+
+
+def _wkid(value: Any) -> int | None:
+    try:
+        return int(float(value)) if value not in (None, "", True, False) else None
+    except (TypeError, ValueError):
+        return None
+
+
+@functools.lru_cache(maxsize=64)
+def _crs(wkids: tuple[int, ...], wkt: str) -> Any:
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    candidates = []
+    for wkid in wkids:
+        code = WKID_ALIASES.get(wkid, wkid)
+        candidates += [f"EPSG:{code}", f"ESRI:{code}"]  # ESRI's own codes: 54030, 102003, …
+    if wkt:
+        candidates.append(wkt)
+    for candidate in candidates:
+        try:
+            return CRS.from_user_input(candidate)
+        except CRSError:
+            continue
+    return None
+
+
+def crs_of(spatial_reference: Mapping[str, Any] | None) -> Any:
+    """``spatialReference`` → ``pyproj.CRS``: ``latestWkid``, then ``wkid``, then ``wkt``/``wkt2``.
+
+    None when it is absent or unknown to PROJ (a warning says so; the JSON stays in attrs).
+    """
+    sr = spatial_reference or {}
+    wkids = tuple(w for w in (_wkid(sr.get("latestWkid")), _wkid(sr.get("wkid"))) if w)
+    wkt = str(sr.get("wkt") or sr.get("wkt2") or "")
+    if not wkids and not wkt:
+        return None
+    crs = _crs(wkids, wkt)
+    if crs is None:
+        warnings.warn(f"unknown spatial reference {dict(sr)}: the result has no CRS",
+                      stacklevel=2)
+    return crs
+
