@@ -5,6 +5,7 @@ Adding a flavour is one new class in :data:`FLAVOURS`; nothing else branches on 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -16,7 +17,8 @@ from .snapshot import MESSAGE_TYPES, JobSnapshot, Message
 
 _GP_JOB = re.compile(r"/GPServer/(?P<task>[^/]+)/jobs/(?P<id>[^/]+)/?$", re.I)
 _GP_TASK = re.compile(r"/GPServer/(?P<task>[^/]+?)(?:/submitJob)?/?$", re.I)
-_ADMIN_JOB = re.compile(r"/admin/jobs/(?P<id>[^/]+)/?$", re.I)
+# Enterprise /admin/jobs/<id>, ArcGIS Server /admin/system/jobs/<id>, /admin/services/…/jobs/<id>
+_ADMIN_JOB = re.compile(r"/admin/(?:system/|services/(?:[^/]+/)*)?jobs/(?P<id>[^/]+)/?$", re.I)
 _ANY_JOB = re.compile(r"/jobs/(?P<id>[^/]+)/?$", re.I)
 
 
@@ -47,11 +49,18 @@ def _epoch_ms(value: object) -> float | None:
     return float(value) if isinstance(value, int | float) and value > 0 else None
 
 
-def _steps_percent(custom: Mapping[str, Any]) -> float | None:
-    done, total = custom.get("stepsCompleted"), custom.get("totalSteps")
+def _steps_percent(body: Mapping[str, Any], done_key: str = "stepsCompleted",
+                   total_key: str = "totalSteps") -> float | None:
+    done, total = body.get(done_key), body.get(total_key)
     if isinstance(done, int | float) and isinstance(total, int | float) and total > 0:
         return _percent(100.0 * done / total)
     return None
+
+
+def _queue_message(body: Mapping[str, Any]) -> str:
+    """``queuePosition`` (services in front of GP queues) as words for the card."""
+    position = body.get("queuePosition")
+    return f"Queued (position {position})" if isinstance(position, int | float) else ""
 
 
 def _progress(raw: object) -> tuple[float | None, str]:
@@ -129,14 +138,24 @@ class GPFlavour(Flavour):
 
     def parse(self, body: Mapping[str, Any], job_url: str) -> JobSnapshot:
         messages = _messages(body.get("messages"))
+        if not messages and isinstance(body.get("message"), str) and body["message"]:
+            messages = (message_from(body["message"]),)  # {"message": "…"} (export jobs)
         percent, progress_message = _progress(body.get("progress"))
         custom = body.get("customAttributes")
         if percent is None and isinstance(custom, Mapping):
             percent = _steps_percent(custom)
+        results = dict(body.get("results") or {})
+        output = body.get("output")
+        if isinstance(output, Mapping) and output.get("outputUrl"):  # exportTiles products
+            urls = output["outputUrl"]
+            urls = urls if isinstance(urls, list) else [urls]
+            results["output"] = {"dataType": "GPMultiValue:GPDataFile",
+                                 "value": [{"url": u} for u in urls]}
         return self._snapshot(
             body, job_url, id_key="jobId", word=str(body.get("jobStatus") or ""),
-            messages=messages, percent=percent, progress_message=progress_message,
-            results=dict(body.get("results") or {}),
+            messages=messages, percent=percent,
+            progress_message=progress_message or _queue_message(body),
+            results=results,
             inputs=dict(body.get("inputs") or {}),
             started_at=_epoch_ms(body.get("startTime")),  # notebook web tools report times
             ended_at=_epoch_ms(body.get("endTime")),
@@ -145,7 +164,8 @@ class GPFlavour(Flavour):
 
 
 # customAttributes keys that describe progress, not outputs
-_PROGRESS_KEYS = frozenset({"stepsCompleted", "totalSteps", "isCancelled", "messageCodes"})
+_PROGRESS_KEYS = frozenset({"stepsCompleted", "totalSteps", "isCancelled", "messageCodes",
+                            "openNotebookProgress"})
 
 
 class MissionFlavour(Flavour):
@@ -163,12 +183,17 @@ class MissionFlavour(Flavour):
         custom = body.get("customAttributes")
         custom = custom if isinstance(custom, Mapping) else {}
         percent, progress_message = _progress(body.get("progress"))
+        if percent is None:  # Notebook Server: customAttributes.openNotebookProgress
+            percent, progress_message = _progress(custom.get("openNotebookProgress"))
         if percent is None:
             percent = _steps_percent(custom)
         outputs = {k: {"value": v} for k, v in custom.items() if k not in _PROGRESS_KEYS}
+        if isinstance(body.get("results"), Mapping):  # Notebook Server: plain output values
+            outputs.update({k: {"value": v} for k, v in body["results"].items()})
         return self._snapshot(
             body, job_url, id_key="jobId", word=str(body.get("status") or ""),
-            messages=messages, percent=percent, progress_message=progress_message,
+            messages=messages, percent=percent,
+            progress_message=progress_message or _queue_message(body),
             results=outputs,
             started_at=_epoch_ms(body.get("startTime")),
             ended_at=_epoch_ms(body.get("endTime")),
@@ -178,7 +203,8 @@ class MissionFlavour(Flavour):
 
 
 class AdminFlavour(Flavour):
-    """Enterprise admin jobs: lower-case keys, ``endtime`` 0 while running, inline ``result``."""
+    """Enterprise / ArcGIS Server admin jobs: lower-case keys, ``endtime`` 0 while running,
+    steps (``currentstep``/``totalsteps``, ``stepInfo``), the operation's own outcome."""
 
     name = "admin"
     url_pattern = _ADMIN_JOB
@@ -189,15 +215,29 @@ class AdminFlavour(Flavour):
 
     def parse(self, body: Mapping[str, Any], job_url: str) -> JobSnapshot:
         result = body.get("result")
-        return self._snapshot(
-            body, job_url, id_key="jobid", word=str(body.get("status") or ""),
-            messages=_messages(body.get("messages")),
-            results={"result": {"value": result}} if "result" in body else {},
+        messages = _messages(body.get("messages")) + _messages(body.get("stepInfo"))
+        word = str(body.get("status") or "")
+        operation = body.get("operationResponse")
+        failed_operation = isinstance(operation, Mapping) and \
+            str(operation.get("status", "")).lower() == "error"
+        if failed_operation:
+            words = [str(m) for m in operation.get("messages") or []] or ["the operation failed"]
+            messages += tuple(Message("error", m) for m in words)
+        elif isinstance(operation, Mapping) and result is None:
+            result = dict(operation)
+        snapshot = self._snapshot(
+            body, job_url, id_key="jobid", word=word, messages=messages,
+            percent=_steps_percent(body, "currentstep", "totalsteps"),
+            results={"result": {"value": result}} if result is not None else {},
             started_at=_epoch_ms(body.get("starttime")),
             ended_at=_epoch_ms(body.get("endtime")),
             title=_admin_title(str(body.get("operationURI") or "")),
             inline_result=result,
         )
+        if failed_operation and snapshot.status == st.SUCCEEDED:
+            # "COMPLETED", but the operation itself failed: a failure to show, in its words
+            snapshot = dataclasses.replace(snapshot, status=st.FAILED, results={})
+        return snapshot
 
 
 def _admin_title(operation_uri: str) -> str:

@@ -224,8 +224,10 @@ class Job:
             raise CancelError(f"could not reach the server to cancel: {exc}") from None
         except ArcGISError as exc:
             raise CancelError(f"the server refused to cancel: {exc}") from None
+        # {"jobStatus": "esriJobCancelling"}, or {"status": "success"} (Notebook Server, admin):
+        # only a cancel word is taken as the job's new status; the next check tells the rest
         answered = st.normalize(body.get("jobStatus") or body.get("status"))
-        return answered if answered != st.UNKNOWN else st.CANCELLING
+        return answered if answered in (st.CANCELLING, st.CANCELLED) else st.CANCELLING
 
     @property
     def result_refs(self) -> dict[str, Any]:

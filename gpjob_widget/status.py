@@ -43,6 +43,13 @@ _WORDS: dict[str, str] = {
     "submitted": SUBMITTED,
     "queued": WAITING,
     "waiting": WAITING,
+    "pending": WAITING,
+    "inqueue": WAITING,
+    "in_queue": WAITING,
+    "accepted": SUBMITTED,    # OGC API – Processes
+    "successful": SUCCEEDED,  # OGC API – Processes
+    "dismissed": CANCELLED,   # OGC API – Processes
+    "error": FAILED,          # seen as a jobStatus in Esri's own client tests
     "processing": EXECUTING,
     "executing": EXECUTING,
     "running": EXECUTING,
@@ -62,11 +69,23 @@ _WORDS: dict[str, str] = {
 _WORDS.update({name: name for name in ALL})
 
 
+# Words that mean "in a queue" whatever the exact spelling ("Pending", "Queued (3)", …): a job
+# behind a queue may wait for hours and is never given up on.
+_QUEUED_STEMS = ("queue", "pending", "waiting")
+
+
 def normalize(word: object) -> str:
-    """Map a server status word to a ``job-…`` name; :data:`UNKNOWN` if no row knows it."""
+    """Map a server status word to a ``job-…`` name; :data:`UNKNOWN` if no row knows it.
+
+    The GeoServices spelling without the ``esri`` prefix (``JobSucceeded``) is accepted too.
+    """
     if not isinstance(word, str) or not word.strip():
         return UNKNOWN
-    return _WORDS.get(word.strip().lower(), UNKNOWN)
+    key = word.strip().lower()
+    known = _WORDS.get(key) or _WORDS.get(key.removeprefix("esri").removeprefix("job"))
+    if known:
+        return known
+    return WAITING if any(stem in key for stem in _QUEUED_STEMS) else UNKNOWN
 
 
 def is_terminal(status: str) -> bool:

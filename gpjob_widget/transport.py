@@ -257,12 +257,15 @@ def _raise_for_http_status(response: requests.Response, url: str) -> None:
     if code < 400:
         return
     reason = response.reason or ""
+    # the server's own words first, whatever the HTTP status (a 500 saying "JobId not found.")
+    error = _error_from_body(_try_json(response), url, http_status=code)
+    if isinstance(error, ServerError):
+        error.retry_after = _retry_after(response)
+    if error is not None:
+        raise error
     if code == 429 or code >= 500:
         raise TransientError(f"HTTP {code} {reason}".strip(), retry_after=_retry_after(response),
                              url=url)
-    body = _error_from_body(_try_json(response), url)
-    if body is not None:
-        raise body
     if code in (401, 498, 499):
         raise AuthError(f"HTTP {code} {reason}".strip(), code=code, url=url)
     if code == 403:
@@ -299,11 +302,14 @@ def _decode(response: requests.Response, url: str) -> dict[str, Any]:
 ERROR_CLASSES: dict[int, type[ArcGISError]] = {
     498: AuthError, 499: AuthError, 401: AuthError, 403: PermissionDenied, 404: NotFound,
 }
-_NOT_FOUND_WORDS = ("not found", "invalid job id", "does not exist")
+_NOT_FOUND_WORDS = ("not found", "invalid job id", "does not exist", "nosuchjob")
 
 
-def _error_from_body(body: Any, url: str) -> ArcGISError | None:
-    """An ArcGIS error body (REST ``{"error"}``, admin ``{"status": "error"}``) as an exception."""
+def _error_from_body(body: Any, url: str, http_status: int = 200) -> ArcGISError | None:
+    """An error body as an exception with the server's words: ArcGIS REST ``{"error"}``, admin
+    ``{"status": "error"}``, or (on an HTTP error) a plain ``{"message"}`` / OGC
+    ``{"code", "description"}``. A "not found" is a :class:`JobNotFound` even on HTTP 5xx;
+    other 5xx and 429 are a :class:`ServerError` (worth retrying)."""
     if not isinstance(body, dict):
         return None
     if isinstance(body.get("error"), dict):
@@ -312,6 +318,10 @@ def _error_from_body(body: Any, url: str) -> ArcGISError | None:
     elif str(body.get("status", "")).lower() == "error":
         messages = [str(m) for m in body.get("messages") or []]
         message, code, details = (messages[0] if messages else ""), body.get("code"), messages[1:]
+    elif http_status >= 400 and isinstance(body.get("message") or body.get("description"), str):
+        message = body.get("message") or body.get("description")
+        code, details = http_status, ([str(body["code"])] if isinstance(body.get("code"), str)
+                                      else [])
     else:
         return None
     try:
@@ -319,11 +329,10 @@ def _error_from_body(body: Any, url: str) -> ArcGISError | None:
     except (TypeError, ValueError):
         code = None
     details = [str(d) for d in details] if isinstance(details, list) else []
-    message = str(message) or (details[0] if details else "the server reported an error")
+    message = str(message).strip() or (details[0] if details else "the server reported an error")
     words = " ".join([message, *details]).lower()
-    if code is not None and code >= 500:
+    if any(w in words for w in _NOT_FOUND_WORDS) and (code or http_status) not in (498, 499):
+        return JobNotFound(message, code=code, details=details, url=url)
+    if (code is not None and code >= 500) or http_status >= 500 or http_status == 429:
         return ServerError(message, code=code, details=details, url=url)
-    cls = ERROR_CLASSES.get(code or 0, ArcGISError)
-    if cls in (ArcGISError, NotFound) and any(w in words for w in _NOT_FOUND_WORDS):
-        cls = JobNotFound
-    return cls(message, code=code, details=details, url=url)
+    return ERROR_CLASSES.get(code or 0, ArcGISError)(message, code=code, details=details, url=url)

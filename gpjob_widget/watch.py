@@ -177,7 +177,7 @@ class Watch:
 
     def start(self) -> None:
         """Start (or resume) watching: the first check happens at once."""
-        with self._cond:
+        with self._cond:  # held until "watching" is published: the first check waits for it
             if self._handle is not None or self._closed or self.state.terminal:
                 return
             self._stop_error = None
@@ -190,17 +190,15 @@ class Watch:
                 return None if engine is None else engine._check()
 
             self._handle = self.poller.schedule(check)
-        self._update(watching=True, notice="" if self._failures == 0 else self.state.notice,
-                     started_at=self.state.started_at or time.time() * 1000,
-                     next_check_at=time.time() * 1000)
+            self._update(watching=True, started_at=self.state.started_at or time.time() * 1000,
+                         next_check_at=time.time() * 1000)
 
     def stop(self) -> None:
         """Stop watching (``start()`` or ``wait()`` resumes)."""
-        with self._cond:
-            handle, self._handle = self._handle, None
-        if handle is not None:
-            self.poller.cancel(handle)
-        self._end(None)
+        self._update(**self._ending(clean=self.state.terminal))
+        with self._cond:  # wake waiters even when nothing visible changed
+            self._version += 1
+            self._cond.notify_all()
 
     def close(self) -> None:
         """Stop watching for good and forget the subscribers."""
@@ -229,10 +227,11 @@ class Watch:
             raise
         self._cancel_sent_at = time.monotonic()
         if not self.state.terminal:
-            ended = st.is_terminal(answered)
-            self._update(status=answered, cancellable=False,
-                         cancel_state="" if ended else "requested",
-                         ended_at=time.time() * 1000 if ended else None)
+            if st.is_terminal(answered):  # e.g. an OGC dismiss: cancelled there and then
+                self._update(status=answered, cancel_state="", ended_at=time.time() * 1000,
+                             **self._ending(clean=True))
+            else:
+                self._update(status=answered, cancellable=False, cancel_state="requested")
         if self.state.terminal:
             self.stop()
         elif self._handle is not None:
@@ -256,7 +255,6 @@ class Watch:
         self._failures = 0
         self._apply(snapshot)
         if snapshot.terminal:
-            self._end(None)
             return None
         if snapshot.status == st.UNKNOWN:
             self._unknown_checks += 1
@@ -312,29 +310,30 @@ class Watch:
 
     def _on_not_found(self, exc: JobNotFound) -> None:
         flavour = self.job.flavour
+        now = time.time() * 1000
         if self._cancel_sent_at is not None and flavour is not None and flavour.gone_once_cancelled:
-            self._update(status=st.CANCELLED, cancel_state="", ended_at=time.time() * 1000)
-            self._end(None)  # e.g. a dismissed OGC job: 404 is the cancel's success
+            # e.g. a dismissed OGC job: "not found" is the cancel's success, not a deletion
+            self._update(status=st.CANCELLED, cancel_state="", ended_at=now,
+                         **self._ending(clean=True))
             return None
         if self.state.status != st.NEW:  # we saw it before: it was deleted while we watched
-            self._update(status=st.DELETED, ended_at=time.time() * 1000)
+            return self._give_up(exc, status=st.DELETED, ended_at=now)
         return self._give_up(exc)
 
-    def _give_up(self, exc: GPJobError) -> None:
+    def _give_up(self, exc: GPJobError, **changes: Any) -> None:
         self._stop_error = exc
-        self._update(error=str(exc))
-        self._end(exc)
+        self._update(error=str(exc), **changes, **self._ending(clean=False))
         return None
 
-    def _end(self, exc: GPJobError | None) -> None:
+    def _ending(self, clean: bool) -> dict[str, Any]:
+        """Stop the checks; return the changes that say so, to publish together with the change
+        that ended watching (a waiter woken by it then sees the whole end at once)."""
         with self._cond:
-            self._handle = None
-        ended_clean = exc is None and self.state.terminal
-        self._update(watching=False, cancellable=False, next_check_at=None,
-                     **({"notice": ""} if ended_clean else {}))
-        with self._cond:  # wake waiters even when nothing visible changed
-            self._version += 1
-            self._cond.notify_all()
+            handle, self._handle = self._handle, None
+        if handle is not None:
+            self.poller.cancel(handle)
+        return {"watching": False, "cancellable": False, "next_check_at": None,
+                **({"notice": ""} if clean else {})}
 
     # -- snapshot → state -----------------------------------------------------------------
     def _apply(self, snap: JobSnapshot) -> None:
@@ -362,6 +361,7 @@ class Watch:
             changes["started_at"] = snap.started_at
         if snap.terminal:
             changes["ended_at"] = snap.ended_at or state.ended_at or now
+            changes.update(self._ending(clean=True))
         if snap.status in (st.FAILED, st.TIMED_OUT) and not state.error:
             changes["error"] = snap.error_text or f"The job ended {snap.raw_status or snap.status}."
         if snap.status == st.CANCELLED and state.cancel_state == "requested":
@@ -369,7 +369,7 @@ class Watch:
         if snap.status == st.SUCCEEDED:
             changes["outputs"] = tuple(snap.results)
         if self._failures == 0 and state.cancel_state != "unconfirmed":
-            changes["notice"] = ""
+            changes.setdefault("notice", "")
         if added:
             changes["message_count"] = state.message_count + len(added)
             changes["warning_count"] = state.warning_count + sum(
@@ -430,7 +430,7 @@ class Watch:
                     raise TimeoutError(self._still_running(timeout))
                 changed.clear()
                 try:
-                    # wake now and then too: _end() may notify without a visible change
+                    # wake now and then too: stop() may notify without a visible change
                     await asyncio.wait_for(changed.wait(), WAIT_SLICE * 4 if remaining is None
                                            else min(remaining, WAIT_SLICE * 4))
                 except asyncio.TimeoutError:

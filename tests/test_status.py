@@ -15,6 +15,14 @@ from gpjob_widget import status as st
     ("SUBMITTED", st.SUBMITTED), ("PROCESSING", st.EXECUTING), ("EXECUTING", st.EXECUTING),
     ("COMPLETED", st.SUCCEEDED), ("FAILED", st.FAILED), ("CANCELLED", st.CANCELLED),
     ("CANCELLING", st.CANCELLING), ("job-succeeded", st.SUCCEEDED), (" completed ", st.SUCCEEDED),
+    # queues: a waiting job, never an unknown one (REFERENCE §9)
+    ("Pending", st.WAITING), ("PENDING", st.WAITING), ("Queued", st.WAITING),
+    ("InQueue", st.WAITING), ("queued (position 3)", st.WAITING),
+    # the GeoServices spec drops the esri prefix (geoservices_spec_gp_job_succeeded_no_esri_prefix)
+    ("JobSucceeded", st.SUCCEEDED), ("JobExecuting", st.EXECUTING), ("JobCancelled", st.CANCELLED),
+    # OGC API – Processes
+    ("accepted", st.SUBMITTED), ("running", st.EXECUTING), ("successful", st.SUCCEEDED),
+    ("failed", st.FAILED), ("dismissed", st.CANCELLED),
 ])
 def test_known_words(word, name):
     assert st.normalize(word) == name
