@@ -185,8 +185,41 @@ def record_set_frame(value: Mapping[str, Any]) -> Any:
     return frame
 
 
+def is_feature_collection(value: Any) -> bool:
+    """``{"layerDefinition", "featureSet"}`` (a feature collection layer) or ``{"layers": […]}``."""
+    return isinstance(value, Mapping) and (
+        isinstance(value.get("featureSet"), Mapping) or (
+            isinstance(value.get("layers"), list) and
+            any(isinstance(layer, Mapping) and "featureSet" in layer for layer in value["layers"])))
+
+
+def as_feature_set(layer: Mapping[str, Any]) -> dict[str, Any]:
+    """A feature collection layer → one feature set: features from ``featureSet``; fields,
+    geometry type and spatial reference from wherever the layer keeps them."""
+    definition = layer.get("layerDefinition") or {}
+    features = dict(layer.get("featureSet") or {})
+    for key in ("fields", "geometryType", "hasZ", "hasM", "spatialReference"):
+        if not features.get(key) and definition.get(key):
+            features[key] = definition[key]
+    if not features.get("spatialReference"):
+        extent = definition.get("extent") or {}
+        if isinstance(extent, Mapping) and extent.get("spatialReference"):
+            features["spatialReference"] = extent["spatialReference"]
+    return features
+
+
+def feature_collection(value: Mapping[str, Any]) -> Any:
+    """A feature collection → a (Geo)DataFrame; several layers → ``{layer name: frame}``."""
+    layers = value.get("layers", [value])
+    layers = [layer for layer in layers if isinstance(layer, Mapping) and "featureSet" in layer]
+    frames = {str((layer.get("layerDefinition") or {}).get("name") or f"layer {i}"):
+              features_frame(as_feature_set(layer)) for i, layer in enumerate(layers)}
+    return next(iter(frames.values())) if len(frames) == 1 else frames
+
 
 def features_frame(value: Mapping[str, Any]) -> Any:
+    """A feature set → ``geopandas.GeoDataFrame`` (a typed DataFrame when it has no geometry or
+    geopandas is missing)."""
     frame = record_set_frame(value)
     geometries = [f.get("geometry") for f in value.get("features") or []]
     sr = value.get("spatialReference")
@@ -195,6 +228,8 @@ def features_frame(value: Mapping[str, Any]) -> Any:
             frame.attrs[key] = value[key]
     if "geometry" in frame.columns:  # an attribute called "geometry" must not be lost
         frame = frame.rename(columns={"geometry": "geometry_attribute"})
+    if not any(geometries) and not value.get("geometryType"):
+        return frame  # a table (e.g. a feature collection of attributes only)
     try:
         import geopandas as gpd
     except ImportError:

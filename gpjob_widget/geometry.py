@@ -60,28 +60,74 @@ def _envelopes(geometries: Sequence[Mapping[str, Any]], _has_z: bool) -> Any:
 
 
 def _densify_curves(part: list[Any]) -> list[Any]:
-    """Esri true-curve segments (``{"c"}``, ``{"b"}``, ``{"a"}``) → plain vertices.
+    """Esri true-curve segments → plain vertices, so a circle stays a circle.
 
-    Circular arcs and Béziers are densified; elliptic arcs become a straight segment to their end.
+    ``{"c": [end, through]}`` circular arc through a point; ``{"a": [end, centre, minor,
+    clockwise]}`` circular arc about a centre, ``{"a": [end, centre, minor, clockwise, rotation,
+    axis, ratio]}`` elliptic arc; ``{"b": [end, control1, control2]}`` cubic Bézier. Each
+    segment starts at the vertex before it.
     """
     out: list[Any] = []
     for item in part:
         if not isinstance(item, Mapping):
             out.append(item)
             continue
-        if "c" in item and out:
-            out.extend(_arc(out[-1], item["c"][1], item["c"][0]))
-        elif "b" in item and out:
-            end, c1, c2 = item["b"]
-            start = out[-1]
+        if not out:  # a curve with no start point: keep its end, drop nothing else
+            segment = next(iter(item.values()), None)
+            if segment:
+                out.append(segment[0])
+            continue
+        start = out[-1]
+        if "c" in item:
+            out.extend(_arc(start, item["c"][1], item["c"][0]))
+        elif "a" in item:
+            out.extend(_elliptic_arc(start, item["a"]))
+        elif "b" in item:
+            end, c1, c2 = item["b"][:3]
             for i in range(1, 17):
                 t = i / 16
                 a, b, c, d = (1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t ** 2, t ** 3
                 out.append([a * start[k] + b * c1[k] + c * c2[k] + d * end[k] for k in (0, 1)]
                            + list(end[2:]))
         else:
-            out.append(next(iter(item.values()))[0])  # "a" (elliptic arc): its end point
+            out.append(next(iter(item.values()))[0])
     return out
+
+
+ARC_STEPS = 64  # vertices per full turn: a circle's area within 0.2 % of πr²
+
+
+def _elliptic_arc(start: Sequence[float], spec: Sequence[Any]) -> list[Any]:
+    """``a`` segment → vertices from *start* to its end about its centre (circle or ellipse)."""
+    end, centre = spec[0], spec[1]
+    clockwise = bool(spec[3]) if len(spec) > 3 else False
+    rotation = float(spec[4]) if len(spec) > 4 else 0.0
+    ratio = float(spec[6]) if len(spec) > 6 and spec[6] else 1.0
+    cx, cy = float(centre[0]), float(centre[1])
+    cos_r, sin_r = math.cos(rotation), math.sin(rotation)
+
+    def to_unit(x: float, y: float) -> tuple[float, float]:  # ellipse → circle coordinates
+        dx, dy = x - cx, y - cy
+        return dx * cos_r + dy * sin_r, (-dx * sin_r + dy * cos_r) / ratio
+
+    def from_unit(u: float, v: float) -> list[float]:
+        v *= ratio
+        return [cx + u * cos_r - v * sin_r, cy + u * sin_r + v * cos_r]
+
+    su, sv = to_unit(float(start[0]), float(start[1]))
+    eu, ev = to_unit(float(end[0]), float(end[1]))
+    radius = math.hypot(su, sv)
+    if radius == 0:
+        return [list(end)]
+    a1, a2 = math.atan2(sv, su), math.atan2(ev, eu)
+    if clockwise:
+        sweep = -((a1 - a2) % (2 * math.pi) or 2 * math.pi)  # end = start: a whole turn
+    else:
+        sweep = (a2 - a1) % (2 * math.pi) or 2 * math.pi
+    steps = max(2, math.ceil(abs(sweep) / (2 * math.pi) * ARC_STEPS))
+    points = [from_unit(radius * math.cos(a1 + sweep * i / steps),
+                        radius * math.sin(a1 + sweep * i / steps)) for i in range(1, steps)]
+    return [*points, list(end)]
 
 
 def _arc(start: Sequence[float], through: Sequence[float], end: Sequence[float]) -> list[Any]:
@@ -90,9 +136,9 @@ def _arc(start: Sequence[float], through: Sequence[float], end: Sequence[float])
         ux, uy = (x1 + x2) / 2, (y1 + y2) / 2
         radius, a1 = math.hypot(x1 - ux, y1 - uy), math.atan2(y1 - uy, x1 - ux)
         # clockwise, as Esri draws exterior rings
-        return [[ux + radius * math.cos(a1 - 2 * math.pi * i / 64),
-                 uy + radius * math.sin(a1 - 2 * math.pi * i / 64)] for i in range(1, 64)] \
-            + [list(end)]
+        return [[ux + radius * math.cos(a1 - 2 * math.pi * i / ARC_STEPS),
+                 uy + radius * math.sin(a1 - 2 * math.pi * i / ARC_STEPS)]
+                for i in range(1, ARC_STEPS)] + [list(end)]
     d = 2 * (x1 * (y2 - y3) + x2 * (y3 - y1) + x3 * (y1 - y2))
     if abs(d) < 1e-12:  # collinear: a straight segment
         return [list(end)]

@@ -286,7 +286,8 @@ class Job:
             return downloads.download_file(self.transport, url, target, progress=progress)
 
         try:
-            return results.convert_result(dict(payload), download=download)
+            return results.convert_result(dict(payload), download=download,
+                                          get_json=self.transport.get_json)
         except ResultError:
             raise
         except GPJobError as exc:

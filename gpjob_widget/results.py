@@ -8,19 +8,25 @@ converted raises :class:`~gpjob_widget.errors.ResultError` naming the parameter.
 ==========================  ==================================================================
 dataType                    Python value
 ==========================  ==================================================================
-GPString, GPSQLExpression   ``str`` (None for null); GPField as an object gives its ``name``
+GPString, GPSQLExpression   ``str`` (None for null); an object value (Spatial Analysis) is
+                            converted by its shape: a feature collection → GeoDataFrame,
+                            ``{"url"}`` / ``{"itemId"}`` → :class:`ResultURL` (``.read()``)
+GPField, Field              :class:`Field`: a ``str`` (the field name) with ``type`` and
+                            ``alias``
+GPValueTable                ``pandas.DataFrame``, one row per value-table row
 GPLong / GPDouble           ``int`` (3.0 → 3) / ``float``; None for null
 GPBoolean                   ``bool``
 GPDate                      aware ``datetime`` in UTC (epoch ms, or an ISO string)
 GPLinearUnit / GPArealUnit  :class:`LinearUnit` / :class:`ArealUnit` (``str()`` → "5 mi")
 GPMultiValue:<type>         ``list`` of <type>
 GPRecordSet                 ``pandas.DataFrame`` typed by field type (see FIELD_TYPES)
-GPFeatureRecordSetLayer     ``geopandas.GeoDataFrame`` (shapely geometry, CRS); a DataFrame with
-                            geometry JSON without geopandas; ``{"url"}`` or ``{"mapImage"}`` →
-                            :class:`ResultURL` (not fetched)
+GPFeatureRecordSetLayer     ``geopandas.GeoDataFrame`` (shapely geometry, CRS, true curves
+                            densified), also from a feature collection ``{"layerDefinition",
+                            "featureSet"}``; a DataFrame with geometry JSON without geopandas;
+                            ``{"url"}`` or ``{"mapImage"}`` → :class:`ResultURL` (not fetched)
 GPDataFile, GPRasterData,   a downloaded local ``pathlib.Path``; a ``mapImage`` or a service
 GPRasterDataLayer           URL (…/ImageServer) stays a :class:`ResultURL`
-anything else               the raw JSON value
+anything else               an object value as for GPString, else the raw JSON value
 ==========================  ==================================================================
 """
 
@@ -35,9 +41,28 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import GPJobError, ResultError
-from .frames import features_frame, gc_paused, record_set_frame, to_datetime
+from .frames import (
+    feature_collection,
+    features_frame,
+    gc_paused,
+    is_feature_collection,
+    record_set_frame,
+    to_datetime,
+)
+from .references import GetJSON, ResultURL
 
 Download = Callable[[str], Path]
+
+
+@dataclass(frozen=True)
+class Fetch:
+    """How a converter reaches the server: files are downloaded, references read later."""
+
+    download: Download | None = None
+    get_json: GetJSON | None = None
+
+
+NO_FETCH = Fetch()
 
 UNIT_ABBREVIATIONS = {
     "esriMiles": "mi", "esriKilometers": "km", "esriMeters": "m", "esriFeet": "ft",
@@ -79,35 +104,51 @@ class ArealUnit:
         return _quantity(self.area, self.units)
 
 
-@dataclass(frozen=True)
-class ResultURL:
-    """A result that is a reference, not data: a layer, a map image or a service (not fetched).
+class Field(str):
+    """A GPField / Field result: the field's name (use it as a column name), with its Esri
+    ``type`` (``esriFieldTypeInteger``…) and ``alias``."""
 
-    ``kind`` is ``"layer"`` (a feature set / table given as a layer URL), ``"map image"``
-    (rendered by the result map service; ask again with ``return_type="data"`` for the data),
-    ``"service"`` (e.g. an image service a raster analysis created) or ``"file"`` (a file
-    result converted without a downloader).
-    """
+    type: str
+    alias: str
 
-    url: str
-    data_type: str = ""
-    format: str = ""
-    kind: str = ""
+    def __new__(cls, name: str, type: str = "", alias: str = "") -> Field:
+        field = super().__new__(cls, name)
+        field.type, field.alias = type, alias or name
+        return field
 
-    def __str__(self) -> str:
-        return self.url
+    def __repr__(self) -> str:
+        return f"Field({str(self)!r}, type={self.type!r})"
 
 
 # -- scalars --------------------------------------------------------------------------------------
-def _string(value: Any, _download: Download | None = None) -> Any:
+def _string(value: Any, fetch: Fetch = NO_FETCH) -> Any:
     if value is None or isinstance(value, str):
         return value
-    if isinstance(value, Mapping) and "name" in value:  # GPField as a field object
-        return str(value["name"])
+    if isinstance(value, Mapping | list):  # Spatial Analysis: objects under "GPString"
+        return _object(value, "GPString", fetch)
     return str(value) if isinstance(value, int | float | bool) else value
 
 
-def _long(value: Any, _download: Download | None = None) -> int | float | None:
+def _field(value: Any, _fetch: Fetch = NO_FETCH) -> Field | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, Mapping):
+        return Field(str(value.get("name") or ""), str(value.get("type") or ""),
+                     str(value.get("alias") or ""))
+    return Field(str(value))
+
+
+def _value_table(value: Any, _fetch: Fetch = NO_FETCH) -> Any:
+    """Rows of a value table: objects keyed by column, or plain lists."""
+    if value is None:
+        return None
+    import pandas as pd
+
+    rows = value.get("rows", value) if isinstance(value, Mapping) else value
+    return pd.DataFrame(list(rows)).infer_objects()
+
+
+def _long(value: Any, _fetch: Fetch = NO_FETCH) -> int | float | None:
     if value is None or value == "":
         return None
     number = float(value) if isinstance(value, str) else value
@@ -119,11 +160,11 @@ def _long(value: Any, _download: Download | None = None) -> int | float | None:
     return int(number)
 
 
-def _double(value: Any, _download: Download | None = None) -> float | None:
+def _double(value: Any, _fetch: Fetch = NO_FETCH) -> float | None:
     return None if value is None or value == "" else float(value)
 
 
-def _boolean(value: Any, _download: Download | None = None) -> bool | None:
+def _boolean(value: Any, _fetch: Fetch = NO_FETCH) -> bool | None:
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, str):
@@ -147,13 +188,13 @@ def _number(value: Any) -> Any:
     return value
 
 
-def _linear(value: Any, _download: Download | None = None) -> LinearUnit | None:
+def _linear(value: Any, _fetch: Fetch = NO_FETCH) -> LinearUnit | None:
     if value is None:
         return None
     return LinearUnit(_number(value.get("distance")), str(value.get("units") or ""))
 
 
-def _areal(value: Any, _download: Download | None = None) -> ArealUnit | None:
+def _areal(value: Any, _fetch: Fetch = NO_FETCH) -> ArealUnit | None:
     if value is None:
         return None
     return ArealUnit(_number(value.get("area")), str(value.get("units") or ""))
@@ -164,44 +205,65 @@ SERVICE_URL = re.compile(r"/(MapServer|FeatureServer|ImageServer|SceneServer|Vec
                          r"(/\d+)?/?$", re.IGNORECASE)
 
 
-def _reference(value: Any, data_type: str) -> ResultURL | None:
-    """A value that only points somewhere: ``{"url"}`` (alone), ``{"mapImage"}``, a URL string."""
+def _reference(value: Any, data_type: str, fetch: Fetch = NO_FETCH) -> ResultURL | None:
+    """A value that only points somewhere: ``{"url"}`` / ``{"itemId", "url"}`` (alone),
+    ``{"mapImage"}``, a URL string."""
     if isinstance(value, str) and re.match(r"https?://", value):
-        return ResultURL(value, data_type, kind="layer")
+        return ResultURL(value, data_type, kind="layer", _get_json=fetch.get_json)
     if not isinstance(value, Mapping):
         return None
     if "mapImage" in value:
         image = value["mapImage"]
         href = image.get("href", "") if isinstance(image, Mapping) else str(image)
         return ResultURL(href, data_type, kind="map image")
-    if "url" in value and not {"features", "fields"} & set(value):
-        return ResultURL(str(value["url"]), data_type, str(value.get("format") or ""), "layer")
+    if ("url" in value or "itemId" in value) and not {"features", "fields"} & set(value):
+        item = str(value.get("itemId") or "")
+        url = str(value.get("url") or "")
+        kind = "item" if item and (not url or "/content/items/" in url) else "layer"
+        return ResultURL(url, data_type, str(value.get("format") or ""), kind, item,
+                         _get_json=fetch.get_json)
     return None
 
 
-def _record_set(value: Any, _download: Download | None = None) -> Any:
+def _object(value: Any, data_type: str, fetch: Fetch) -> Any:
+    """A value converted by its shape whatever its dataType (as Esri's own clients do): a
+    feature collection or feature set → a frame, a reference → :class:`ResultURL`."""
+    if is_feature_collection(value):
+        with gc_paused():
+            return feature_collection(value)
+    if isinstance(value, Mapping) and isinstance(value.get("features"), list) and \
+            ("fields" in value or "geometryType" in value):
+        with gc_paused():
+            return features_frame(value)
+    reference = _reference(value, data_type, fetch) if isinstance(value, Mapping) else None
+    return value if reference is None else reference
+
+
+def _record_set(value: Any, fetch: Fetch = NO_FETCH) -> Any:
     if value is None:
         return None
-    reference = _reference(value, "GPRecordSet")
+    reference = _reference(value, "GPRecordSet", fetch)
     if reference is not None:
         return reference
     with gc_paused():
-        return record_set_frame(value)
+        return feature_collection(value) if is_feature_collection(value) else \
+            record_set_frame(value)
 
 
-def _feature_set(value: Any, _download: Download | None = None) -> Any:
+def _feature_set(value: Any, fetch: Fetch = NO_FETCH) -> Any:
     if value is None:
         return None
-    reference = _reference(value, "GPFeatureRecordSetLayer")
+    reference = _reference(value, "GPFeatureRecordSetLayer", fetch)
     if reference is not None:
         return reference
     with gc_paused():
-        return features_frame(value)
+        return feature_collection(value) if is_feature_collection(value) else \
+            features_frame(value)
 
 
 
 # -- files ----------------------------------------------------------------------------------------
-def _file(value: Any, download: Download | None = None, data_type: str = "GPDataFile") -> Any:
+def _file(value: Any, fetch: Fetch = NO_FETCH, data_type: str = "GPDataFile") -> Any:
     if value is None:
         return None
     if isinstance(value, Mapping) and "mapImage" in value:  # drawn by the result map service
@@ -213,24 +275,25 @@ def _file(value: Any, download: Download | None = None, data_type: str = "GPData
     fmt = str(value.get("format") or "") if isinstance(value, Mapping) else ""
     if SERVICE_URL.search(urlsplit(url).path):  # e.g. a raster analysis' image service
         return ResultURL(url, data_type, fmt, "service")
-    if download is None:
+    if fetch.download is None:
         return ResultURL(url, data_type, fmt, "file")
-    return download(url)
+    return fetch.download(url)
 
 
-def _raster(value: Any, download: Download | None = None) -> Any:
-    return _file(value, download, "GPRasterData")
+def _raster(value: Any, fetch: Fetch = NO_FETCH) -> Any:
+    return _file(value, fetch, "GPRasterData")
 
 
-def _raster_layer(value: Any, download: Download | None = None) -> Any:
-    return _file(value, download, "GPRasterDataLayer")
+def _raster_layer(value: Any, fetch: Fetch = NO_FETCH) -> Any:
+    return _file(value, fetch, "GPRasterDataLayer")
 
 
 # -- THE table ------------------------------------------------------------------------------------
-Converter = Callable[[Any, "Download | None"], Any]
+Converter = Callable[[Any, Fetch], Any]
 
 DATA_TYPES: dict[str, Converter] = {
-    "GPString": _string, "GPSQLExpression": _string, "GPField": _string,
+    "GPString": _string, "GPSQLExpression": _string, "GPField": _field, "Field": _field,
+    "GPValueTable": _value_table,
     "GPLong": _long, "GPDouble": _double, "GPBoolean": _boolean, "GPDate": to_datetime,
     "GPLinearUnit": _linear, "GPArealUnit": _areal,
     "GPRecordSet": _record_set, "GPFeatureRecordSetLayer": _feature_set,
@@ -239,27 +302,36 @@ DATA_TYPES: dict[str, Converter] = {
 MULTI_VALUE = "GPMultiValue"
 
 
-def to_python(data_type: str, value: Any, *, download: Download | None = None) -> Any:
+def to_python(data_type: str, value: Any, *, download: Download | None = None,
+              get_json: GetJSON | None = None) -> Any:
     """Convert one GP value by its ``dataType``; ``GPMultiValue:<inner>`` gives a list.
 
-    ``download(url) -> Path`` fetches file results; without it they stay :class:`ResultURL`.
+    ``download(url) -> Path`` fetches file results (without it they stay :class:`ResultURL`);
+    ``get_json(url, params)`` lets layer references :meth:`~ResultURL.read` later.
     """
+    return _convert(data_type, value, Fetch(download, get_json))
+
+
+def _convert(data_type: str, value: Any, fetch: Fetch) -> Any:
     if data_type.startswith(MULTI_VALUE):
         inner = data_type.partition(":")[2]
         if value is None:
             return None
         items = value if isinstance(value, list | tuple) else [value]
-        return [to_python(inner, item, download=download) for item in items]
+        return [_convert(inner, item, fetch) for item in items]
     convert = DATA_TYPES.get(data_type)
-    return value if convert is None else convert(value, download)
+    if convert is None:
+        return _object(value, data_type, fetch) if isinstance(value, Mapping) else value
+    return convert(value, fetch)
 
 
-def convert_result(payload: Mapping[str, Any], *, download: Download | None = None) -> Any:
+def convert_result(payload: Mapping[str, Any], *, download: Download | None = None,
+                   get_json: GetJSON | None = None) -> Any:
     """``{"paramName", "dataType", "value"}`` → Python value; failures are :class:`ResultError`."""
     name = str(payload.get("paramName", ""))
     data_type = str(payload.get("dataType") or "")
     try:
-        return to_python(data_type, payload.get("value"), download=download)
+        return to_python(data_type, payload.get("value"), download=download, get_json=get_json)
     except ResultError as exc:
         if exc.param or not name:
             raise
@@ -298,6 +370,8 @@ def describe(value: Any) -> tuple[str, str]:
         return "Path", _size(value.stat().st_size) if value.is_file() else "missing"
     if isinstance(value, ResultURL):
         return "URL", value.kind or value.data_type
+    if isinstance(value, Field):
+        return "Field", value.type.removeprefix("esriFieldType")
     if isinstance(value, LinearUnit | ArealUnit):
         return kind, str(value)
     if isinstance(value, list | tuple | set):

@@ -16,6 +16,7 @@ from gpjob_widget import ResultError
 from gpjob_widget.geometry import crs_of, geometries_to_shapes
 from gpjob_widget.results import (
     ArealUnit,
+    Field,
     LinearUnit,
     ResultURL,
     convert_result,
@@ -66,7 +67,6 @@ def test_served_samples(name, expected):
     ("GPBoolean", "false", False), ("GPBoolean", "True", True), ("GPBoolean", 0, False),
     ("GPBoolean", None, None),
     ("GPString", 5, "5"), ("GPString", "", ""),
-    ("GPField", {"name": "pop", "type": "esriFieldTypeInteger"}, "pop"), ("GPField", "pop", "pop"),
 ])
 def test_scalars(data_type, value, expected):
     got = to_python(data_type, value)
@@ -472,9 +472,27 @@ def test_map_images_and_services_are_not_downloaded():
     assert to_python("GPDataFile", None, download=download) is None
 
 
+def test_fields_are_names_with_their_type():
+    # Esri documents dataType "Field" (gp_result_field_datatype_esri_doc.json); "GPField" too
+    for data_type in ("Field", "GPField"):
+        got = to_python(data_type, {"name": "GiPValue", "type": "esriFieldTypeInteger",
+                                    "alias": "Gi P"})
+        assert isinstance(got, Field) and got == "GiPValue" and got.type == "esriFieldTypeInteger"
+        assert got.alias == "Gi P" and describe(got) == ("Field", "Integer")
+    assert to_python("GPField", "pop") == "pop" and to_python("Field", None) is None
+
+
+def test_value_tables_are_frames():
+    rows = to_python("GPValueTable", [{"output long column": 563, "output double column": -657.5},
+                                      {"output long column": -87, "output double column": 567.4}])
+    assert list(rows.columns) == ["output long column", "output double column"]
+    assert rows["output long column"].tolist() == [563, -87] and len(rows) == 2
+    assert to_python("GPValueTable", [[1, "a"], [2, "b"]]).shape == (2, 2)
+
+
 def test_unknown_types_come_back_raw():
     assert sample("GPUnknownType") == {"anything": [1, 2]}
-    assert to_python("", [1]) == [1] and to_python("GPValueTable", [[1, "a"]]) == [[1, "a"]]
+    assert to_python("", [1]) == [1]
 
 
 def test_conversion_errors_are_result_errors_with_the_param_name():

@@ -11,7 +11,6 @@ import struct
 import threading
 import time
 import uuid
-import zlib
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,16 +18,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from . import samples
+from . import gp, jobs
 from .faults import FaultPlan
-from .tasks import TERMINAL_PHASES, WORDS, ServerJob, Task
-
-SERVICES = "/arcgis/rest/services"
-MESSAGE_TYPE = {"informative": "esriJobMessageTypeInformative",
-                "warning": "esriJobMessageTypeWarning", "error": "esriJobMessageTypeError",
-                "empty": "esriJobMessageTypeEmpty", "abort": "esriJobMessageTypeAbort"}
-JOB_ROOTS = {"mission": "/mission/rest/jobs", "notebook": "/notebooks/rest/jobs",
-             "admin": "/arcgis/admin/jobs"}
+from .gp import SERVICES
+from .http import HTML_PAGE, PROXY_PAGE, Reply, admin_error, error
+from .jobs import JOB_ROOTS
+from .tasks import TERMINAL_PHASES, ServerJob, Task
 
 
 @dataclass(frozen=True)
@@ -41,25 +36,6 @@ class RequestRecord:
     headers: dict[str, str]
     body: str
     at: float = dataclasses.field(default_factory=time.time)  # when it arrived (epoch s)
-
-
-class Reply:
-    """What a route answers: JSON (HTTP 200 by default), bytes, or a stream of chunks."""
-
-    def __init__(self, body: Any = None, *, status: int = 200, content_type: str = "",
-                 headers: dict[str, str] | None = None, chunks: Any = None,
-                 length: int | None = None) -> None:
-        self.body, self.status, self.headers = body, status, dict(headers or {})
-        self.content_type, self.chunks, self.length = content_type, chunks, length
-
-
-def error(code: int, message: str, details: list[str] | None = None) -> Reply:
-    """The ArcGIS REST error body, with HTTP 200 as real servers send it."""
-    return Reply({"error": {"code": code, "message": message, "details": details or []}})
-
-
-def admin_error(code: int, messages: list[str]) -> Reply:
-    return Reply({"status": "error", "messages": messages, "code": code})
 
 
 class JobServer:
@@ -184,294 +160,14 @@ class JobServer:
 
 # -- routes ---------------------------------------------------------------------------------
 Route = Callable[[JobServer, re.Match[str], dict[str, str], str], Reply]
-_SVC = rf"^{SERVICES}/(?P<svc>.+?)"
-
-
-def _job_or_error(app: JobServer, job_id: str, admin: bool = False) -> ServerJob | Reply:
-    job = app.jobs.get(job_id)
-    if job is None:
-        if admin:
-            return admin_error(404, [f"Job '{job_id}' not found."])
-        return error(400, "Job not found", ["Invalid job id"])
-    return job
-
-
-def _messages(job: ServerJob, typed: bool) -> list[Any]:
-    msgs = job.visible_messages()
-    if typed:
-        return [{"type": MESSAGE_TYPE.get(m.type, MESSAGE_TYPE["informative"]),
-                 "description": m.description} for m in msgs]
-    return [m.description for m in msgs]
-
-
-def gp_job_json(job: ServerJob) -> dict[str, Any]:
-    phase, _ = job.phase()
-    body: dict[str, Any] = {"jobId": job.job_id, "jobStatus": job.word(phase)}
-    if phase == "executing":
-        percent, message = job.progress()
-        body["progress"] = ({"type": "step", "message": message, "percent": percent}
-                            if percent is not None else {"type": "default", "message": message})
-    body["results"] = ({name: {"paramUrl": f"results/{name}"} for name in job.task.results}
-                       if phase == "succeeded" else {})
-    body["inputs"] = {name: {"paramUrl": f"inputs/{name}"} for name in job.params}
-    body["messages"] = _messages(job, typed=True)
-    if job.flavour == "notebook":  # notebook web tools add these to the GP fields
-        body.update(_times(job, "startTime", "endTime"), type="notebookWebTool",
-                    status=samples_word(job, "notebook"), username="loopback",
-                    customAttributes={})
-    return body
-
-
-def samples_word(job: ServerJob, table: str) -> str:
-    return WORDS[table][job.phase()[0]]
-
-
-def _times(job: ServerJob, start_key: str, end_key: str) -> dict[str, Any]:
-    return {start_key: int(job.created_ms), end_key: int(job.ended_ms() or 0)}
-
-
-def mission_job_json(job: ServerJob) -> dict[str, Any]:
-    done, total = job.steps_done()
-    phase, _ = job.phase()
-    body: dict[str, Any] = {
-        "jobId": job.job_id, "messages": _messages(job, typed=False),
-        **_times(job, "startTime", "endTime"), "type": job.task_name,
-        "status": job.esri_status, "username": "loopback",
-        "customAttributes": {"stepsCompleted": done, "totalSteps": total,
-                             "isCancelled": phase in ("cancelling", "cancelled"),
-                             "messageCodes": [1500 + i for i in range(done)]},
-    }
-    if phase == "succeeded":
-        body["customAttributes"]["missionId"] = job.job_id[1:13]
-    if job.flavour == "notebook-server" and phase == "executing":
-        percent, message = job.progress()
-        body["progress"] = {"message": message, "percent": percent}
-        del body["customAttributes"]["stepsCompleted"]
-    return body
-
-
-def admin_job_json(job: ServerJob) -> dict[str, Any]:
-    phase, _ = job.phase()
-    body: dict[str, Any] = {"updatedtime": int(time.time() * 1000), "jobid": job.job_id,
-                            **_times(job, "starttime", "endtime"),
-                            "operationURI": job.task.operation, "status": job.esri_status,
-                            "username": "serviceAdmin"}
-    if phase == "succeeded":
-        body["result"] = {"serviceName": "Fire", "type": "MapServer", "status": "success"}
-    if phase in ("failed", "timed-out"):
-        body["messages"] = [job.task.error]
-    return body
-
-
-def route_gp_service(app: JobServer, m: re.Match[str], params: dict[str, str], method: str):
-    tasks = [name for name, (svc, _) in app.tasks.items() if svc == m["svc"]]
-    return Reply({"tasks": tasks, "executionType": "esriExecutionTypeAsynchronous",
-                  "resultMapServerName": m["svc"].split("/")[-1], "maximumRecords": 1000})
-
-
-def _task(app: JobServer, m: re.Match[str]) -> Task | Reply:
-    entry = app.tasks.get(m["task"])
-    if entry is None or entry[0] != m["svc"]:
-        return error(400, "Unable to complete operation.", [f"Task '{m['task']}' not found."])
-    return entry[1]
-
-
-def route_gp_task(app: JobServer, m: re.Match[str], params: dict[str, str], method: str):
-    task = _task(app, m)
-    if isinstance(task, Reply):
-        return task
-    parameters = [{"name": name, "dataType": samples.resolve(spec)[0],
-                   "direction": f"esriGPParameterDirection{direction}"}
-                  for direction, specs in (("Input", task.inputs), ("Output", task.results))
-                  for name, spec in specs.items()]
-    return Reply({"name": m["task"], "displayName": m["task"],
-                  "executionType": "esriExecutionTypeAsynchronous", "parameters": parameters})
-
-
-def route_submit(app: JobServer, m: re.Match[str], params: dict[str, str], method: str):
-    task = _task(app, m)
-    if isinstance(task, Reply):
-        return task
-    fields = {k: v for k, v in params.items() if k not in ("f", "token")}
-    job = ServerJob(task, task.flavour, m["task"], fields, "")
-    job.url = f"{app.url}{SERVICES}/{m['svc']}/GPServer/{m['task']}/jobs/{job.job_id}"
-    app.jobs[job.job_id] = job
-    return Reply({"jobId": job.job_id, "jobStatus": job.word("submitted")})
-
-
-def route_gp_job(app, m, params, method):
-    job = _job_or_error(app, m["id"])
-    return job if isinstance(job, Reply) else Reply(gp_job_json(job))
-
-
-def _cancel(app: JobServer, job_id: str, admin: bool) -> Reply:
-    job = _job_or_error(app, job_id, admin)
-    if isinstance(job, Reply):
-        return job
-    refusal = job.cancel()
-    if refusal:
-        return admin_error(400, [refusal]) if admin else error(400, refusal)
-    if admin:
-        return Reply({"status": "success", "jobid": job.job_id})
-    body = {"jobId": job.job_id, "jobStatus": job.esri_status}
-    return Reply(body if job.flavour in ("gp", "notebook") else
-                 {"jobId": job.job_id, "status": job.esri_status})
-
-
-def route_cancel(app, m, params, method):
-    return _cancel(app, m["id"], admin=False)
-
-
-def route_admin_cancel(app, m, params, method):
-    if method != "POST":
-        return admin_error(405, ["The cancel operation only supports POST."])
-    return _cancel(app, m["id"], admin=True)
-
-
-def route_gp_param(app: JobServer, m: re.Match[str], params: dict[str, str], method: str):
-    job = _job_or_error(app, m["id"])
-    if isinstance(job, Reply):
-        return job
-    name = m["param"]
-    if m["kind"] == "inputs":
-        if name not in job.params:
-            return error(400, "Unable to complete operation.", [f"Parameter '{name}' not found."])
-        return Reply({"paramName": name, "dataType": "GPString", "value": job.params[name]})
-    if job.phase()[0] != "succeeded":
-        return error(400, "Unable to complete operation.",
-                     [f"Results are not available: the job is {job.esri_status}."])
-    if name not in job.task.results:
-        return error(400, "Unable to complete operation.", [f"Parameter '{name}' not found."])
-    data_type, value = samples.resolve(job.task.results[name])
-    value = samples.fill_base(value, app.url)
-    if params.get("returnType") == "data" and isinstance(value, dict) and set(value) == {"url"} \
-            and data_type == "GPFeatureRecordSetLayer":
-        value = samples.SAMPLES["GPFeatureRecordSetLayer"][1]
-    try:
-        value = samples.apply_options(value, params.get("outSR"),
-                                      params.get("returnZ", "").lower() == "true",
-                                      params.get("returnM", "").lower() == "true")
-    except ValueError as exc:
-        return error(400, "Unable to complete operation.", [str(exc)])
-    return Reply({"paramName": name, "dataType": data_type, "value": value})
-
-
-def route_map_job(app, m, params, method):
-    job = _job_or_error(app, m["id"])
-    if isinstance(job, Reply):
-        return job
-    return Reply({"mapName": f"{job.task_name} results", "layers": [
-        {"id": i, "name": n} for i, n in enumerate(job.task.results)],
-        "spatialReference": samples.WGS84,
-        "fullExtent": {"xmin": -118, "ymin": 33, "xmax": -116, "ymax": 35,
-                       "spatialReference": samples.WGS84}})
-
-
-def route_map_export(app, m, params, method):
-    job = _job_or_error(app, m["id"])
-    if isinstance(job, Reply):
-        return job
-    try:
-        width, height = (int(v) for v in params.get("size", "400,300").split(","))
-    except ValueError:
-        return error(400, "Invalid size", [params.get("size", "")])
-    width, height = max(1, min(width, 2048)), max(1, min(height, 2048))
-    png = tiny_png(width, height)
-    if params.get("f") == "image":
-        return Reply(png, content_type="image/png")
-    return Reply({"href": f"{job.url.replace('/GPServer/', '/MapServer/')}/export"
-                          f"?f=image&size={width},{height}",
-                  "width": width, "height": height, "scale": 0,
-                  "extent": {"xmin": -118, "ymin": 33, "xmax": -116, "ymax": 35}})
-
-
-def route_other_job(flavour: str) -> Route:
-    def route(app, m, params, method):
-        admin = flavour == "admin"
-        job = _job_or_error(app, m["id"], admin)
-        if isinstance(job, Reply):
-            return job
-        return Reply(admin_job_json(job) if admin else mission_job_json(job))
-    return route
-
-
-def route_admin_operation(app: JobServer, m: re.Match[str], params: dict[str, str], method):
-    if params.get("async", "").lower() != "true":
-        return Reply({"status": "success"})
-    task = Task(duration=float(params.get("duration", 3)), operation=urlsplit(m.string).path)
-    job = ServerJob(task, "admin", m["op"], {}, "")
-    job.url = f"{app.url}{JOB_ROOTS['admin']}/{job.job_id}"
-    app.jobs[job.job_id] = job
-    return Reply({"status": "success", "jobid": job.job_id, "jobsUrl": job.url})
-
-
-def route_file(app: JobServer, m: re.Match[str], params: dict[str, str], method: str):
-    entry = samples.FILES.get(m["name"])
-    if entry is None:
-        return Reply(b"<html><body>404 Not Found</body></html>", status=404,
-                     content_type="text/html")
-    content_type, content = entry
-    if isinstance(content, int):
-        return Reply(chunks=_generated(content), length=content, content_type=content_type,
-                     headers={"Content-Disposition": f'attachment; filename="{m["name"]}"'})
-    return Reply(content, content_type=content_type)
-
-
-def _generated(size: int, chunk: int = 64 * 1024):
-    block = bytes(range(256)) * (chunk // 256)
-    sent = 0
-    while sent < size:
-        part = block[: min(chunk, size - sent)]
-        sent += len(part)
-        yield part
-
-
 def route_stats(app: JobServer, m: re.Match[str], params: dict[str, str], method: str):
     """The server's own counters, for benchmarks that run it in another process."""
     return Reply({"requests": app.request_count, "jobs": len(app.jobs)})
 
 
-ROUTES: list[tuple[re.Pattern[str], Route]] = [(re.compile(p), r) for p, r in [
-    (r"^/loopback/stats/?$", route_stats),
-    (_SVC + r"/GPServer/?$", route_gp_service),
-    (_SVC + r"/GPServer/(?P<task>[^/]+)/?$", route_gp_task),
-    (_SVC + r"/GPServer/(?P<task>[^/]+)/submitJob/?$", route_submit),
-    (_SVC + r"/GPServer/(?P<task>[^/]+)/jobs/(?P<id>[^/]+)/?$", route_gp_job),
-    (_SVC + r"/GPServer/(?P<task>[^/]+)/jobs/(?P<id>[^/]+)/cancel/?$", route_cancel),
-    (_SVC + r"/GPServer/(?P<task>[^/]+)/jobs/(?P<id>[^/]+)/(?P<kind>results|inputs)/"
-     r"(?P<param>[^/]+)/?$", route_gp_param),
-    (_SVC + r"/MapServer/jobs/(?P<id>[^/]+)/?$", route_map_job),
-    (_SVC + r"/MapServer/jobs/(?P<id>[^/]+)/export/?$", route_map_export),
-    (r"^/mission/rest/jobs/(?P<id>[^/]+)/?$", route_other_job("mission")),
-    (r"^/mission/rest/jobs/(?P<id>[^/]+)/cancel/?$", route_cancel),
-    (r"^/notebooks/rest/jobs/(?P<id>[^/]+)/?$", route_other_job("notebook")),
-    (r"^/notebooks/rest/jobs/(?P<id>[^/]+)/cancel/?$", route_cancel),
-    (r"^/arcgis/admin/jobs/(?P<id>[^/]+)/?$", route_other_job("admin")),
-    (r"^/arcgis/admin/jobs/(?P<id>[^/]+)/cancel/?$", route_admin_cancel),
-    (r"^/arcgis/admin/services/(?P<name>[^/]+)/(?P<op>[^/]+)/?$", route_admin_operation),
-    (rf"^{samples.FILE_ROOT}/(?P<name>[^/]+)$", route_file),
-]]
-
-
-def tiny_png(width: int, height: int) -> bytes:
-    """A real PNG (RGB gradient) with no imaging library."""
-    rows = b"".join(b"\x00" + bytes(
-        v for x in range(width) for v in (40 + 180 * x // width, 120, 40 + 180 * y // height))
-        for y in range(height))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
-
-
-HTML_PAGE = ("<!DOCTYPE html><html><head><title>ArcGIS REST Services Directory</title></head>"
-             "<body><h2>ArcGIS REST Services Directory</h2><p>Add f=json for JSON.</p>"
-             "</body></html>")
-PROXY_PAGE = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
+ROUTES: list[tuple[re.Pattern[str], Route]] = [
+    (re.compile(pattern), route) for pattern, route in
+    [(r"^/loopback/stats/?$", route_stats), *gp.ROUTES, *jobs.ROUTES]]
 
 
 class _QuietServer(ThreadingHTTPServer):

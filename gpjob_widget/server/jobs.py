@@ -1,0 +1,89 @@
+"""Mission-style, Notebook Server and Enterprise admin job routes of the loopback server."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from .gp import cancel_job, job_messages, job_or_error, job_times, route_cancel
+from .http import Reply, admin_error
+from .tasks import ServerJob, Task
+
+if TYPE_CHECKING:
+    from .app import JobServer
+
+JOB_ROOTS = {"mission": "/mission/rest/jobs", "notebook": "/notebooks/rest/jobs",
+             "admin": "/arcgis/admin/jobs"}
+
+
+
+def mission_job_json(job: ServerJob) -> dict[str, Any]:
+    done, total = job.steps_done()
+    phase, _ = job.phase()
+    body: dict[str, Any] = {
+        "jobId": job.job_id, "messages": job_messages(job, typed=False),
+        **job_times(job, "startTime", "endTime"), "type": job.task_name,
+        "status": job.esri_status, "username": "loopback",
+        "customAttributes": {"stepsCompleted": done, "totalSteps": total,
+                             "isCancelled": phase in ("cancelling", "cancelled"),
+                             "messageCodes": [1500 + i for i in range(done)]},
+    }
+    if phase == "succeeded":
+        body["customAttributes"]["missionId"] = job.job_id[1:13]
+    if job.flavour == "notebook-server" and phase == "executing":
+        percent, message = job.progress()
+        body["progress"] = {"message": message, "percent": percent}
+        del body["customAttributes"]["stepsCompleted"]
+    return body
+
+
+def admin_job_json(job: ServerJob) -> dict[str, Any]:
+    phase, _ = job.phase()
+    body: dict[str, Any] = {"updatedtime": int(time.time() * 1000), "jobid": job.job_id,
+                            **job_times(job, "starttime", "endtime"),
+                            "operationURI": job.task.operation, "status": job.esri_status,
+                            "username": "serviceAdmin"}
+    if phase == "succeeded":
+        body["result"] = {"serviceName": "Fire", "type": "MapServer", "status": "success"}
+    if phase in ("failed", "timed-out"):
+        body["messages"] = [job.task.error]
+    return body
+
+
+def route_admin_cancel(app, m, params, method):
+    if method != "POST":
+        return admin_error(405, ["The cancel operation only supports POST."])
+    return cancel_job(app, m["id"], admin=True)
+
+
+def route_other_job(flavour: str) -> Any:
+    def route(app, m, params, method):
+        admin = flavour == "admin"
+        job = job_or_error(app, m["id"], admin)
+        if isinstance(job, Reply):
+            return job
+        return Reply(admin_job_json(job) if admin else mission_job_json(job))
+    return route
+
+
+def route_admin_operation(app: JobServer, m: re.Match[str], params: dict[str, str], method):
+    if params.get("async", "").lower() != "true":
+        return Reply({"status": "success"})
+    task = Task(duration=float(params.get("duration", 3)), operation=urlsplit(m.string).path)
+    job = ServerJob(task, "admin", m["op"], {}, "")
+    job.url = f"{app.url}{JOB_ROOTS['admin']}/{job.job_id}"
+    app.jobs[job.job_id] = job
+    return Reply({"status": "success", "jobid": job.job_id, "jobsUrl": job.url})
+
+
+ROUTES = [
+    (r"^/mission/rest/jobs/(?P<id>[^/]+)/?$", route_other_job("mission")),
+    (r"^/mission/rest/jobs/(?P<id>[^/]+)/cancel/?$", route_cancel),
+    (r"^/notebooks/rest/jobs/(?P<id>[^/]+)/?$", route_other_job("notebook")),
+    (r"^/notebooks/rest/jobs/(?P<id>[^/]+)/cancel/?$", route_cancel),
+    (r"^/arcgis/admin/jobs/(?P<id>[^/]+)/?$", route_other_job("admin")),
+    (r"^/arcgis/admin/jobs/(?P<id>[^/]+)/cancel/?$", route_admin_cancel),
+    (r"^/arcgis/admin/services/(?P<name>[^/]+)/(?P<op>[^/]+)/?$", route_admin_operation),
+]
