@@ -25,8 +25,9 @@ _ANY_JOB = re.compile(r"/jobs/(?P<id>[^/]+)/?$", re.I)
 def message_from(raw: object) -> Message:
     """Normalise one message: Esri ``{"type": "esriJobMessageType…"}`` dicts or plain strings."""
     if isinstance(raw, Mapping):
-        kind = str(raw.get("type") or "informative")
-        kind = kind.removeprefix("esriJobMessageType").lower() or "informative"
+        kind = str(raw.get("type") or "informative").lower()
+        # esriJobMessageTypeWarning, or the GeoServices spelling JobMessageTypeWarning
+        kind = kind.removeprefix("esri").removeprefix("jobmessagetype") or "informative"
         if kind not in MESSAGE_TYPES:
             kind = "informative"
         text = raw.get("description", raw.get("message", ""))

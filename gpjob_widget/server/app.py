@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from . import gp, jobs
+from . import gp, jobs, portal
 from .faults import FaultPlan
 from .gp import SERVICES
 from .http import HTML_PAGE, PROXY_PAGE, Reply, admin_error, error
@@ -50,6 +50,9 @@ class JobServer:
         self._tokens: set[str] = {token} if token else set()
         self.tasks: dict[str, tuple[str, Task]] = {}  # task name → (service path, task)
         self.jobs: dict[str, ServerJob] = {}
+        self.layers: dict[str, dict[str, Any]] = {}  # hosted layer name → feature set
+        self.items: dict[str, dict[str, Any]] = {}   # portal item id → item JSON
+        self._replays: dict[str, list[Reply]] = {}
         self.request_log: deque[RequestRecord] = deque(maxlen=5000)
         self.request_count = 0
         self.faults = FaultPlan()
@@ -111,14 +114,37 @@ class JobServer:
         return f"{self.url}{SERVICES}/{svc}/GPServer/{name}"
 
     def create_job(self, flavour: str, task: Task) -> str:
-        """Start a non-GP job as the server's own async operation would; returns its URL."""
+        """Start a non-GP job as the server's own async operation would; returns its URL.
+
+        *flavour*: ``mission``, ``notebook`` (Notebook Server), ``admin`` (Enterprise
+        ``/admin/jobs``) or ``system`` (ArcGIS Server ``/admin/system/jobs``, with steps).
+        """
         if flavour not in JOB_ROOTS:
             raise ValueError(f"flavour must be one of {', '.join(JOB_ROOTS)}")
-        kind = "notebook-server" if flavour == "notebook" else flavour
+        kind = {"notebook": "notebook-server"}.get(flavour, flavour)
         job = ServerJob(task, kind, task.job_type or flavour, {}, "")
         job.url = f"{self.url}{JOB_ROOTS[flavour]}/{job.job_id}"
         self.jobs[job.job_id] = job
         return job.url
+
+    def add_layer(self, name: str, feature_set: dict[str, Any]) -> str:
+        """Host a feature set as ``…/Hosted/<name>/FeatureServer/0``; returns the layer URL."""
+        self.layers[name] = feature_set
+        return f"{self.url}{portal.HOSTED}/{name}/FeatureServer/0"
+
+    def add_item(self, item_id: str, url: str = "", type: str = "Feature Service",
+                 **fields: Any) -> str:
+        """A portal item (``/sharing/rest/content/items/<id>``) pointing at *url*."""
+        self.items[item_id] = {"type": type, "url": url or None, **fields}
+        return f"{self.url}{portal.ITEMS}/{item_id}"
+
+    def replay(self, path: str, *bodies: Any, status: int = 200,
+               content_type: str = "") -> str:
+        """Serve recorded answers at *path*: each request gets the next body, the last one
+        repeats (a JSON-able value, or bytes). Returns the full URL."""
+        self._replays[path.rstrip("/")] = [Reply(b, status=status, content_type=content_type)
+                                           for b in bodies]
+        return self.url + path
 
     def delete_job(self, job_id: str) -> None:
         """The job vanishes, as when an administrator deletes it while it is watched."""
@@ -167,7 +193,7 @@ def route_stats(app: JobServer, m: re.Match[str], params: dict[str, str], method
 
 ROUTES: list[tuple[re.Pattern[str], Route]] = [
     (re.compile(pattern), route) for pattern, route in
-    [(r"^/loopback/stats/?$", route_stats), *gp.ROUTES, *jobs.ROUTES]]
+    [(r"^/loopback/stats/?$", route_stats), *gp.ROUTES, *jobs.ROUTES, *portal.ROUTES]]
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -209,6 +235,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _route(self, app: JobServer, path: str, params: dict[str, str],
                headers: dict[str, str], method: str) -> Reply:
+        replays = app._replays.get(path.rstrip("/"))
+        if replays:
+            return replays.pop(0) if len(replays) > 1 else replays[0]
         for pattern, route in ROUTES:
             match = pattern.match(path)
             if match is None:
@@ -279,7 +308,8 @@ class _Handler(BaseHTTPRequestHandler):
             "html": lambda: Reply(PROXY_PAGE.encode(), content_type="text/html"),
             "error_body": lambda: Reply(json.dumps({"error": {
                 "code": int(p.get("code", 500)), "message": p.get("message", "Error"),
-                "details": p.get("details", [])}}).encode(), content_type="application/json"),
+                "details": p.get("details", [])}}).encode(), content_type="application/json",
+                status=int(p.get("http_status", 200))),  # 200, as ArcGIS mostly does
             "admin_error": lambda: Reply(json.dumps({
                 "status": "error", "messages": p.get("messages", ["Error"]),
                 "code": int(p.get("code", 500))}).encode(), content_type="application/json"),

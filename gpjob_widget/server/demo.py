@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .app import JobServer
-from .samples import ALL_TYPES
+from .samples import ALL_TYPES, SA_ITEM_ID, SPATIAL_ANALYSIS, resolve
 from .tasks import Message, Task
 
 DEMO_TASKS: dict[str, Task] = {
@@ -18,12 +18,27 @@ DEMO_TASKS: dict[str, Task] = {
     "CalculateDensity": Task(duration=600, steps=100, messages=["Building the lattice"]),
     "AllTypes": Task(duration=3, steps=3, results={name: name for name in ALL_TYPES}),
     "ManyMessages": Task(duration=15, steps=20, message_count=10_000),
+    "QueuedBuffer": Task(duration=6, queue_time=6, steps=3, queue_position=3,
+                         status_words={"submitted": "Pending"},
+                         results={"out_features": "GPFeatureRecordSetLayer_curves"}),
+    "ExportTiles": Task(duration=4, steps=4, export_files=["tiles.vtpk"]),
+}
+# Spatial Analysis lives in its own service, as on ArcGIS Online and Enterprise.
+ANALYSIS_TASKS: dict[str, Task] = {
+    "CreateBuffers": Task(duration=5, steps=5, results=SPATIAL_ANALYSIS,
+                          messages=["Buffering 3 features", "Writing a hosted layer"]),
 }
 
 
 def register(server: JobServer) -> dict[str, str]:
-    """Add the demo tasks to *server*; returns {task name: task URL}."""
-    return {name: server.add_task(name, task) for name, task in DEMO_TASKS.items()}
+    """Add the demo tasks (and the hosted layer and item Spatial Analysis points at) to
+    *server*; returns {task name: task URL}."""
+    layer_url = server.add_layer("Buffers", resolve("GPFeatureRecordSetLayer")[1])
+    server.add_item(SA_ITEM_ID, layer_url.rsplit("/", 1)[0], title="Buffers")
+    urls = {name: server.add_task(name, task) for name, task in DEMO_TASKS.items()}
+    urls.update({name: server.add_task(name, task, service="Analysis")
+                 for name, task in ANALYSIS_TASKS.items()})
+    return urls
 
 
 def demo_jobs(server: JobServer) -> dict[str, str]:
@@ -34,4 +49,7 @@ def demo_jobs(server: JobServer) -> dict[str, str]:
                                                                "Creating feature services",
                                                                "Sharing items"])),
         "admin": server.create_job("admin", Task(duration=6)),
+        "server admin": server.create_job("system", Task(duration=8, steps=4, messages=[
+            "Stopping the service 'USA'", "Saving edits to the configuration store",
+            "Starting the service 'USA'", "Verifying the service"])),
     }

@@ -49,6 +49,13 @@ def gp_job_json(job: ServerJob) -> dict[str, Any]:
                             if percent is not None else {"type": "default", "message": message})
     body["results"] = ({name: {"paramUrl": f"results/{name}"} for name in job.task.results}
                        if phase == "succeeded" else {})
+    if phase == "submitted" and job.task.queue_position is not None:
+        body["queuePosition"] = job.task.queue_position  # services in front of GP queues
+    if job.task.export_files:  # exportTiles: the products are in output.outputUrl
+        base = job.url.split(SERVICES)[0]
+        body.update(type="EXPORTTILES", results={}, output={"itemId": None, "outputUrl": [
+            f"{base}{samples.FILE_ROOT}/{name}" for name in job.task.export_files]
+            if phase == "succeeded" else []})
     body["inputs"] = {name: {"paramUrl": f"inputs/{name}"} for name in job.params}
     body["messages"] = job_messages(job, typed=True)
     if job.flavour == "notebook":  # notebook web tools add these to the GP fields
@@ -116,6 +123,8 @@ def cancel_job(app: JobServer, job_id: str, admin: bool) -> Reply:
         return admin_error(400, [refusal]) if admin else error(400, refusal)
     if admin:
         return Reply({"status": "success", "jobid": job.job_id})
+    if job.flavour == "notebook-server":  # as Esri documents it
+        return Reply({"status": "success"})
     body = {"jobId": job.job_id, "jobStatus": job.esri_status}
     return Reply(body if job.flavour in ("gp", "notebook") else
                  {"jobId": job.job_id, "status": job.esri_status})

@@ -7,6 +7,7 @@ import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from . import samples
 from .gp import cancel_job, job_messages, job_or_error, job_times, route_cancel
 from .http import Reply, admin_error
 from .tasks import ServerJob, Task
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
     from .app import JobServer
 
 JOB_ROOTS = {"mission": "/mission/rest/jobs", "notebook": "/notebooks/rest/jobs",
-             "admin": "/arcgis/admin/jobs"}
+             "admin": "/arcgis/admin/jobs", "system": "/arcgis/admin/system/jobs"}
 
 
 
@@ -32,10 +33,15 @@ def mission_job_json(job: ServerJob) -> dict[str, Any]:
     }
     if phase == "succeeded":
         body["customAttributes"]["missionId"] = job.job_id[1:13]
-    if job.flavour == "notebook-server" and phase == "executing":
-        percent, message = job.progress()
-        body["progress"] = {"message": message, "percent": percent}
+    if job.flavour == "notebook-server":  # percent in openNotebookProgress, plain outputs
         del body["customAttributes"]["stepsCompleted"]
+        if phase == "executing":
+            percent, message = job.progress()
+            body["customAttributes"]["openNotebookProgress"] = {"message": message,
+                                                                "percent": percent}
+        if phase == "succeeded":
+            body["results"] = {name: samples.resolve(spec)[1]
+                               for name, spec in job.task.results.items()}
     return body
 
 
@@ -52,6 +58,23 @@ def admin_job_json(job: ServerJob) -> dict[str, Any]:
     return body
 
 
+def system_job_json(job: ServerJob) -> dict[str, Any]:
+    """ArcGIS Server ``/admin/system/jobs/<id>``: steps, step texts, the operation's outcome
+    (a failed operation is still ``COMPLETED``: the outcome is in ``operationResponse``)."""
+    phase, _ = job.phase()
+    done, total = job.steps_done()
+    body: dict[str, Any] = {"jobid": job.job_id, "status": job.esri_status,
+                            "totalsteps": total, "currentstep": done,
+                            "stepInfo": [m.description for m in job.messages[:done]],
+                            "operationURI": job.task.operation}
+    if phase == "succeeded":
+        body["operationResponse"] = {"status": "success", "messages": []}
+    elif phase in ("failed", "timed-out"):
+        body.update(status="COMPLETED", currentstep=total,
+                    operationResponse={"status": "error", "messages": [job.task.error]})
+    return body
+
+
 def route_admin_cancel(app, m, params, method):
     if method != "POST":
         return admin_error(405, ["The cancel operation only supports POST."])
@@ -60,11 +83,13 @@ def route_admin_cancel(app, m, params, method):
 
 def route_other_job(flavour: str) -> Any:
     def route(app, m, params, method):
-        admin = flavour == "admin"
+        admin = flavour in ("admin", "system")
         job = job_or_error(app, m["id"], admin)
         if isinstance(job, Reply):
             return job
-        return Reply(admin_job_json(job) if admin else mission_job_json(job))
+        render = {"admin": admin_job_json, "system": system_job_json}.get(flavour,
+                                                                          mission_job_json)
+        return Reply(render(job))
     return route
 
 
@@ -85,5 +110,7 @@ ROUTES = [
     (r"^/notebooks/rest/jobs/(?P<id>[^/]+)/cancel/?$", route_cancel),
     (r"^/arcgis/admin/jobs/(?P<id>[^/]+)/?$", route_other_job("admin")),
     (r"^/arcgis/admin/jobs/(?P<id>[^/]+)/cancel/?$", route_admin_cancel),
+    (r"^/arcgis/admin/system/jobs/(?P<id>[^/]+)/?$", route_other_job("system")),
+    (r"^/arcgis/admin/system/jobs/(?P<id>[^/]+)/cancel/?$", route_admin_cancel),
     (r"^/arcgis/admin/services/(?P<name>[^/]+)/(?P<op>[^/]+)/?$", route_admin_operation),
 ]

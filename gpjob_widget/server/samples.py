@@ -79,6 +79,33 @@ def _polylines() -> dict[str, Any]:
             ]}
 
 
+def _feature_collection() -> dict[str, Any]:
+    """A feature collection layer, as Spatial Analysis and GP services return one."""
+    points = _points()
+    return {"layerDefinition": {"name": "Buffers", "geometryType": "esriGeometryPoint",
+                                "objectIdField": "OBJECTID", "fields": FIELDS,
+                                "extent": {"spatialReference": WGS84}},
+            "featureSet": {"geometryType": "esriGeometryPoint", "spatialReference": WGS84,
+                           "features": points["features"][:3]}}
+
+
+CIRCLE_RADIUS = 1000.0
+CIRCLE_CENTRE = (-13046000.0, 4036000.0)
+
+
+def _true_curve_buffer() -> dict[str, Any]:
+    """A buffer circle stored as one arc (end = start), as ArcGIS Pro's Buffer writes it."""
+    cx, cy = CIRCLE_CENTRE
+    start = [cx, cy + CIRCLE_RADIUS]
+    return {"geometryType": "esriGeometryPolygon", "spatialReference": WEB_MERCATOR,
+            "fields": FIELDS[:2],
+            "features": [{"geometry": {"curveRings": [[start, {"a": [start, [cx, cy], 0, 1]}]]},
+                          "attributes": {"OBJECTID": 1, "name": "1 km buffer"}}]}
+
+
+SA_ITEM_ID = "3754b700a028480da874f6cd6e100e65"
+
+
 @functools.lru_cache(maxsize=2)
 def big_points(count: int = 50_000) -> dict[str, Any]:
     """A deterministic feature set of *count* points (cached)."""
@@ -128,11 +155,27 @@ SAMPLES: dict[str, tuple[str, Any]] = {
     "GPMultiValue:GPDouble": ("GPMultiValue:GPDouble", [1.5, 2.5]),
     "GPMultiValue:GPDate": ("GPMultiValue:GPDate", [1700000000000, None]),
     "GPUnknownType": ("GPSomethingNew", {"anything": [1, 2]}),
+    "Field": ("Field", {"name": "GiPValue", "type": "esriFieldTypeInteger", "alias": "GiPValue",
+                        "editable": True, "nullable": True, "length": 0}),
+    "GPValueTable": ("GPValueTable", [{"field": "population", "statistic": "SUM"},
+                                      {"field": "area_km2", "statistic": "MEAN"}]),
+    "GPFeatureRecordSetLayer_collection": ("GPFeatureRecordSetLayer", _feature_collection()),
+    "GPFeatureRecordSetLayer_curves": ("GPFeatureRecordSetLayer", _true_curve_buffer()),
+    # Spatial Analysis outputs: objects under "GPString" (a hosted layer, an item, a collection)
+    "GPString_layer": ("GPString", {"url": "{base}/arcgis/rest/services/Hosted/Buffers/"
+                                           "FeatureServer/0"}),
+    "GPString_item": ("GPString", {"itemId": SA_ITEM_ID, "url": "{base}/sharing/rest/content/"
+                                                                f"items/{SA_ITEM_ID}"}),
+    "GPString_collection": ("GPString", _feature_collection()),
 }
 # One of each data type, as the "AllTypes" demo task returns them.
 ALL_TYPES = [name for name in SAMPLES
              if not name.endswith(("_null", "_empty", "_url", "_50k", "_large", "_missing",
-                                   "_polygons", "_polylines"))]
+                                   "_polygons", "_polylines", "_collection", "_curves",
+                                   "_layer", "_item"))]
+# What Spatial Analysis's CreateBuffers answers: its three output forms.
+SPATIAL_ANALYSIS = {"bufferLayer": "GPString_layer", "bufferItem": "GPString_item",
+                    "bufferCollection": "GPString_collection"}
 
 LARGE_FILE_SIZE = 20 * 1024 * 1024
 FILES: dict[str, tuple[str, bytes | int]] = {
@@ -140,6 +183,7 @@ FILES: dict[str, tuple[str, bytes | int]] = {
     "elevation.tif": ("image/tiff", b"II*\x00" + bytes(252)),
     "slope.tif": ("image/tiff", b"II*\x00" + bytes(124)),
     "large.bin": ("application/octet-stream", LARGE_FILE_SIZE),  # generated while streaming
+    "tiles.vtpk": ("application/octet-stream", b"PK\x03\x04" + bytes(60)),  # exportTiles
 }
 
 

@@ -25,6 +25,7 @@ WORDS: dict[str, dict[str, str]] = {
               "deleted": "DELETED"},
 }
 WORDS["notebook"] = {**WORDS["mission"], "executing": "EXECUTING"}
+WORDS["system"] = WORDS["admin"]  # ArcGIS Server /admin/system/jobs
 TERMINAL_PHASES = frozenset({"succeeded", "failed", "timed-out", "cancelled", "deleted"})
 CANCEL_DELAY = 0.2  # s a job spends "cancelling" before it is cancelled
 
@@ -61,6 +62,8 @@ class Task:
     operation: str = "/arcgis/admin/services/Fire.MapServer/edit"   # admin jobs
     job_type: str = ""                 # mission/notebook ``type``
     require_token: bool | None = None  # None: as the server says
+    queue_position: int | None = None  # while queued, the job JSON says ``queuePosition``
+    export_files: list[str] = field(default_factory=list)  # exportTiles: ``output.outputUrl``
 
 
 def new_job_id() -> str:

@@ -133,8 +133,31 @@ def test_mission_and_notebook_server_shapes(server):
     body = _get(server.create_job("mission", Task(duration=30, steps=4)))
     assert body["status"] == "PROCESSING" and body["customAttributes"]["totalSteps"] == 4
     assert all(isinstance(m, str) for m in body["messages"])
-    body = _get(server.create_job("notebook", Task(duration=30, steps=4)))
-    assert body["status"] == "EXECUTING" and "percent" in body["progress"]
+    url = server.create_job("notebook", Task(duration=30, steps=4))
+    body = _get(url)  # Notebook Server: percent under customAttributes.openNotebookProgress
+    assert body["status"] == "EXECUTING"
+    assert "percent" in body["customAttributes"]["openNotebookProgress"]
+    cancel = requests.post(url + "/cancel", data={"f": "json"}, timeout=10).json()
+    assert cancel == {"status": "success"}  # as Esri documents it
+
+
+def test_replayed_answers_come_in_order_then_the_last_repeats(server):
+    url = server.replay("/recorded/jobs/j1", {"n": 1}, {"n": 2})
+    assert [_get(url)["n"] for _ in range(4)] == [1, 2, 2, 2]
+    url = server.replay("/recorded/err", {"error": {"code": 500, "message": "x"}}, status=500)
+    assert requests.get(url, params={"f": "json"}, timeout=10).status_code == 500
+
+
+def test_hosted_layers_page_their_features_and_items_point_at_them(server):
+    from gpjob_widget.server.samples import SAMPLES
+
+    url = server.add_layer("L", SAMPLES["GPFeatureRecordSetLayer"][1])
+    first = _get(url + "/query", where="1=1", resultOffset=0)
+    assert len(first["features"]) == 2 and first["exceededTransferLimit"] is True
+    last = _get(url + "/query", resultOffset=2)
+    assert len(last["features"]) == 2 and last["exceededTransferLimit"] is False
+    item = _get(server.add_item("a" * 32, url.rsplit("/", 1)[0]))
+    assert item["type"] == "Feature Service" and item["url"].endswith("/FeatureServer")
 
 
 def test_tokens_header_param_missing_and_expired():
