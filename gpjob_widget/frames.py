@@ -256,3 +256,23 @@ def gc_paused() -> Iterator[None]:
         if enabled:
             gc.enable()
 
+
+
+def geojson_frame(collection: Mapping[str, Any]) -> Any:
+    """A GeoJSON FeatureCollection → ``GeoDataFrame`` (EPSG:4326 unless it names a ``crs``)."""
+    crs = "EPSG:4326"
+    named = ((collection.get("crs") or {}).get("properties") or {}).get("name")
+    if isinstance(named, str) and named:
+        crs = re.sub(r"^urn:ogc:def:crs:(\w+)::?(\d+)$", r"\1:\2", named).replace(
+            "OGC:CRS84", "EPSG:4326")
+    features = list(collection.get("features") or [])
+    try:
+        import geopandas as gpd
+    except ImportError:
+        import pandas as pd
+
+        return pd.DataFrame([{**(f.get("properties") or {}), "geometry": f.get("geometry")}
+                             for f in features])
+    if not features:
+        return gpd.GeoDataFrame(geometry=[], crs=crs)
+    return gpd.GeoDataFrame.from_features(features, crs=crs)

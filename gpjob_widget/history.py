@@ -80,14 +80,27 @@ def _db() -> Iterator[sqlite3.Connection]:
             where.parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(where, timeout=10, check_same_thread=False,
                                          isolation_level=None)
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=NORMAL")
-            connection.execute(_SCHEMA)
+            _setup(connection)
             with contextlib.suppress(OSError):
                 where.chmod(0o600)  # job URLs and titles are nobody else's business
             _prune(connection, time.time())
             _connections[where] = connection
         yield connection
+
+
+def _setup(connection: sqlite3.Connection) -> None:
+    """WAL (readers never block the writer) and the table. Two kernels opening a new file at
+    the same moment can find it locked even with a busy timeout: try again briefly."""
+    for attempt in range(50):
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.execute(_SCHEMA)
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == 49:
+                raise
+            time.sleep(0.02 + 0.01 * attempt)
 
 
 def _safely(action: str, fn: Any, *args: Any) -> Any:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from collections.abc import Callable, Generator, Mapping
-from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from . import downloads, flavours, history, results
 from . import status as st
 from .errors import ArcGISError, CancelError, GPJobError, ResultError, TransientError
+from .flavours import encode_param
 from .poller import MAX_INTERVAL, Poller
 from .snapshot import JobSnapshot
 from .transport import DEFAULT_TIMEOUT, TokenSource, Transport, Verify, split_token
@@ -20,24 +19,6 @@ from .watch import Watch, WatchState
 
 RESULT_OPTIONS = {"out_sr": "outSR", "return_z": "returnZ", "return_m": "returnM",
                   "return_type": "returnType"}
-
-
-def encode_param(value: Any) -> str:
-    """A task parameter as the form field ArcGIS expects (JSON for structures, epoch ms dates)."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
-        aware = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-        return str(int(aware.timestamp() * 1000))
-    if isinstance(value, date):
-        return encode_param(datetime(value.year, value.month, value.day, tzinfo=timezone.utc))
-    if value is None:
-        return ""
-    if isinstance(value, int | float):
-        return json.dumps(value)
-    return json.dumps(value, default=str)
 
 
 class Job:
@@ -61,6 +42,8 @@ class Job:
             flavours.by_name(flavour) if flavour else flavours.from_url(self.job_url))
         self.transport = Transport(self.job_url, token if token is not None else url_token,
                                    verify=verify, timeout=timeout)
+        if self.flavour is not None:
+            self.transport.auth_header = self.flavour.auth_header
         self.job_id = (self.flavour or flavours.MissionFlavour()).job_id_from_url(self.job_url)
         self.title = ""
         known = history.lookup(self.job_url)  # a job seen before (e.g. before a restart)
@@ -68,10 +51,13 @@ class Job:
             self.title = known.title
             if self.flavour is None and known.flavour:
                 self.flavour = flavours.by_name(known.flavour)
+                self.transport.auth_header = self.flavour.auth_header
         self.last: JobSnapshot | None = None
         self._watcher: Watch | None = None
         self._result_cache: dict[tuple, Any] = {}
         self._results_lock = threading.RLock()
+        self._outputs: dict[str, Any] = {}
+        self._outputs_of: JobSnapshot | None = None
 
     def __repr__(self) -> str:
         state = self._watcher.state if self._watcher else None
@@ -176,20 +162,21 @@ class Job:
     @classmethod
     def submit(cls, task_url: str, params: Mapping[str, Any] | None = None,
                token: TokenSource = None, **options: Any) -> Job:
-        """POST ``submitJob`` to a GP task and return the new job (status ``job-submitted``)."""
+        """Start a job and return it: a GP task (``…/GPServer/<task>``: ``submitJob``) or an
+        OGC API – Processes process (``…/processes/<id>``: asynchronous execution; a server
+        that answers at once gives a job that already succeeded with those outputs)."""
         task_url, url_token = split_token(flavours.check_task_url(task_url))
         token = token if token is not None else url_token
+        flavour = flavours.for_task_url(task_url)
         transport = Transport(task_url, token, verify=options.get("verify", True),
                               timeout=options.get("timeout", DEFAULT_TIMEOUT))
-        fields = {k: encode_param(v) for k, v in (params or {}).items()}
-        body = transport.post_json(f"{task_url}/submitJob", fields)
-        job_id = body.get("jobId")
-        if not job_id:
-            raise GPJobError(f"submitJob answered without a jobId: {sorted(body)}")
-        job = cls(f"{task_url}/jobs/{job_id}", token, flavour="gp", **options)
-        job.last = job.flavour.parse(body, job.job_url)  # type: ignore[union-attr]
-        history.record(job.job_url, job_id=job.job_id, flavour="gp", status=job.last.status,
-                       title=flavours.GPFlavour.title_from_url(job.job_url))
+        transport.auth_header = flavour.auth_header
+        job_url, snapshot = flavour.submit(transport, task_url, params or {})
+        job = cls(job_url, token, flavour=flavour.name, **options)
+        job.last = snapshot
+        job.title = snapshot.title or job.title
+        history.record(job.job_url, job_id=job.job_id, flavour=flavour.name,
+                       status=snapshot.status, title=job.title)
         return job
 
     # -- JobInfo parity -------------------------------------------------------------------
@@ -200,6 +187,7 @@ class Job:
             return self.last  # nothing changed: no need to parse again
         if self.flavour is None:
             self.flavour = flavours.from_json(body) or flavours.MissionFlavour()
+            self.transport.auth_header = self.flavour.auth_header
         snapshot = self.flavour.parse(body, self.job_url)
         if snapshot.job_id:
             self.job_id = snapshot.job_id
@@ -219,20 +207,30 @@ class Job:
         """One cancel request; returns the status the server answered (no watching involved)."""
         flavour = self.flavour or flavours.MissionFlavour()
         try:
-            body = self.transport.post_json(flavour.cancel_url(self.job_url))
+            body = flavour.cancel(self.transport, self.job_url)
         except TransientError as exc:
             raise CancelError(f"could not reach the server to cancel: {exc}") from None
         except ArcGISError as exc:
             raise CancelError(f"the server refused to cancel: {exc}") from None
-        # {"jobStatus": "esriJobCancelling"}, or {"status": "success"} (Notebook Server, admin):
-        # only a cancel word is taken as the job's new status; the next check tells the rest
+        # {"jobStatus": "esriJobCancelling"}, {"status": "dismissed"} (OGC), or {"status":
+        # "success"} (Notebook Server, admin): only a cancel word is taken as the job's new
+        # status; the next check tells the rest
         answered = st.normalize(body.get("jobStatus") or body.get("status"))
         return answered if answered in (st.CANCELLING, st.CANCELLED) else st.CANCELLING
 
     @property
     def result_refs(self) -> dict[str, Any]:
         """``{param: ref}``: ``{"paramUrl"}`` (GP) or ``{"value"}`` (inline outputs)."""
-        return dict(self.last.results) if self.last else {}
+        if self.last is None or self.flavour is None:
+            return dict(self.last.results) if self.last else {}
+        with self._results_lock:
+            if self._outputs_of is not self.last:  # an OGC server lists them in one request
+                try:
+                    self._outputs = self.flavour.outputs(self.last, self.transport)
+                except GPJobError as exc:
+                    raise ResultError(f"the outputs could not be listed: {exc}") from None
+                self._outputs_of = self.last
+            return dict(self._outputs)
 
     def fetch_result_json(self, name: str, **options: Any) -> dict[str, Any]:
         """The raw result ``{"paramName", "dataType", "value"}`` of output parameter *name*.

@@ -26,6 +26,8 @@ GPFeatureRecordSetLayer     ``geopandas.GeoDataFrame`` (shapely geometry, CRS, t
                             ``{"url"}`` or ``{"mapImage"}`` → :class:`ResultURL` (not fetched)
 GPDataFile, GPRasterData,   a downloaded local ``pathlib.Path``; a ``mapImage`` or a service
 GPRasterDataLayer           URL (…/ImageServer) stays a :class:`ResultURL`
+OGC (API – Processes)       GeoJSON FeatureCollection → GeoDataFrame (EPSG:4326 unless a
+                            ``crs``); ``{"href"}`` → downloaded file; ``{"value"}`` → the value
 anything else               an object value as for GPString, else the raw JSON value
 ==========================  ==================================================================
 """
@@ -45,6 +47,7 @@ from .frames import (
     feature_collection,
     features_frame,
     gc_paused,
+    geojson_frame,
     is_feature_collection,
     record_set_frame,
     to_datetime,
@@ -288,6 +291,25 @@ def _raster_layer(value: Any, fetch: Fetch = NO_FETCH) -> Any:
     return _file(value, fetch, "GPRasterDataLayer")
 
 
+# -- OGC API – Processes outputs ------------------------------------------------------------------
+def _ogc(value: Any, fetch: Fetch = NO_FETCH) -> Any:
+    """An OGC output: GeoJSON → GeoDataFrame, ``{"href"}`` → a downloaded file (credentials to
+    the job's origin only), a qualified ``{"value"}`` → its value, anything else as it is."""
+    if not isinstance(value, Mapping):
+        return value
+    if value.get("type") == "FeatureCollection":
+        with gc_paused():
+            return geojson_frame(value)
+    if isinstance(value.get("href"), str):
+        href = value["href"]
+        if not re.match(r"https?://", href) or fetch.download is None:
+            return ResultURL(href, "OGC", str(value.get("type") or ""), "file")
+        return fetch.download(href)
+    if "value" in value and set(value) <= {"value", "mediaType", "encoding", "schema", "id"}:
+        return _ogc(value["value"], fetch)
+    return value
+
+
 # -- THE table ------------------------------------------------------------------------------------
 Converter = Callable[[Any, Fetch], Any]
 
@@ -298,6 +320,7 @@ DATA_TYPES: dict[str, Converter] = {
     "GPLinearUnit": _linear, "GPArealUnit": _areal,
     "GPRecordSet": _record_set, "GPFeatureRecordSetLayer": _feature_set,
     "GPDataFile": _file, "GPRasterData": _raster, "GPRasterDataLayer": _raster_layer,
+    "OGC": _ogc,  # OGC API – Processes outputs (flavours.ogc_outputs)
 }
 MULTI_VALUE = "GPMultiValue"
 

@@ -123,6 +123,7 @@ class Transport:
         self._token: str | None = None
         self._token_lock = threading.Lock()
         self._prepared: dict[tuple[str, str], requests.PreparedRequest] = {}  # polls, per URL
+        self.auth_header = "X-Esri-Authorization"  # the flavour's: OGC servers use Authorization
         if not verify:
             warnings.warn("TLS certificate verification is off for " + self.origin,
                           stacklevel=3)
@@ -144,7 +145,7 @@ class Transport:
         if origin_of(url) != self.origin:
             return {}  # credentials travel only to the job's own origin
         token = self._current_token(refresh)
-        return {"X-Esri-Authorization": f"Bearer {token}"} if token else {}
+        return {self.auth_header: f"Bearer {token}"} if token else {}
 
     # -- requests ------------------------------------------------------------------------
     def _network_problem(self, exc: requests.RequestException) -> str:
@@ -158,18 +159,19 @@ class Transport:
         return f"connection failed ({type(exc).__name__})"
 
     def request(self, method: str, url: str, *, params: dict[str, Any] | None = None,
-                data: dict[str, Any] | None = None, stream: bool = False,
+                data: dict[str, Any] | None = None, json: Any = None,
+                headers: dict[str, str] | None = None, stream: bool = False,
                 refresh: bool = False) -> requests.Response:
         """One HTTP request; network failures and 5xx/429 become :class:`TransientError`."""
         session = shared_session(origin_of(url), self.verify)
-        headers = self._headers(url, refresh)
+        headers = {**(headers or {}), **self._headers(url, refresh)}
         try:
             if method == "GET" and not stream and not session.cookies and not session.auth:
                 response = self._poll(session, url, params or {}, headers)
             else:
                 # verify per request: requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE
                 # override a session's verify (even False), but not a request's own
-                response = session.request(method, url, params=params, data=data,
+                response = session.request(method, url, params=params, data=data, json=json,
                                            stream=stream, timeout=self.timeout,
                                            headers=headers, verify=self.verify,
                                            allow_redirects=True)
@@ -210,6 +212,10 @@ class Transport:
         """POST a form to *url* with ``f=json``."""
         return self._json("POST", url, data=data)
 
+    def delete_json(self, url: str) -> dict[str, Any]:
+        """DELETE *url* (asking for JSON); the decoded answer."""
+        return self._json("DELETE", url)
+
     def stream(self, url: str, params: dict[str, Any] | None = None) -> requests.Response:
         """A streaming GET (use as a context manager); errors raised before any byte is read."""
         try:
@@ -221,18 +227,22 @@ class Transport:
 
     def _json(self, method: str, url: str, *, params: dict[str, Any] | None = None,
               data: dict[str, Any] | None = None) -> dict[str, Any]:
-        if method == "GET":
-            params = {**(params or {}), "f": "json"}
-        else:
+        # ArcGIS answers HTML unless f=json; OGC servers read f=json or the Accept header
+        if method == "POST":
             data = {**(data or {}), "f": "json"}
+        else:
+            params = {**(params or {}), "f": "json"}
+        accept = {"Accept": "application/json"}
         try:
-            return _decode(self.request(method, url, params=params, data=data), url)
+            return _decode(self.request(method, url, params=params, data=data,
+                                        headers=accept), url)
         except AuthError:
             # A token provider gets one chance to hand out a fresh token (expired / rotated).
             if not self._refreshable or origin_of(url) != self.origin:
                 raise
             log.info("token rejected by %s; asking the token provider again", self.origin)
-            return _decode(self.request(method, url, params=params, data=data, refresh=True), url)
+            return _decode(self.request(method, url, params=params, data=data, headers=accept,
+                                        refresh=True), url)
 
 
 NETWORK_PROBLEMS = (  # (words in the exception text, what we tell the user)
