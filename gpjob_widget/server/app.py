@@ -18,10 +18,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from . import gp, jobs, portal
+from . import gp, jobs, ogc, portal
 from .faults import FaultPlan
 from .gp import SERVICES
-from .http import HTML_PAGE, PROXY_PAGE, Reply, admin_error, error
+from .http import (
+    HTML_PAGE,
+    PROXY_PAGE,
+    Reply,
+    RequestInfo,
+    admin_error,
+    error,
+    set_current_request,
+)
 from .jobs import JOB_ROOTS
 from .tasks import TERMINAL_PHASES, ServerJob, Task
 
@@ -51,6 +59,7 @@ class JobServer:
         self.tasks: dict[str, tuple[str, Task]] = {}  # task name → (service path, task)
         self.jobs: dict[str, ServerJob] = {}
         self.layers: dict[str, dict[str, Any]] = {}  # hosted layer name → feature set
+        self.processes: dict[str, Task] = {}         # OGC API – Processes: process id → task
         self.items: dict[str, dict[str, Any]] = {}   # portal item id → item JSON
         self._replays: dict[str, list[Reply]] = {}
         self.request_log: deque[RequestRecord] = deque(maxlen=5000)
@@ -127,6 +136,17 @@ class JobServer:
         self.jobs[job.job_id] = job
         return job.url
 
+    def add_process(self, process_id: str, task: Task) -> str:
+        """An OGC API – Processes process (``<server>/ogc/processes/<id>``); returns its URL.
+
+        ``task.results`` are its outputs (``(dataType, value)``: the value is what the results
+        document holds, e.g. a GeoJSON FeatureCollection or ``{"href": "{base}/…"}``)."""
+        self.processes[process_id] = task
+        return self.process_url(process_id)
+
+    def process_url(self, process_id: str) -> str:
+        return f"{self.url}{ogc.ROOT}/processes/{process_id}"
+
     def add_layer(self, name: str, feature_set: dict[str, Any]) -> str:
         """Host a feature set as ``…/Hosted/<name>/FeatureServer/0``; returns the layer URL."""
         self.layers[name] = feature_set
@@ -175,8 +195,11 @@ class JobServer:
             else task.require_token
         if not required:
             return None
-        header = headers.get("x-esri-authorization", "")
+        ogc_api = headers.get(":path", "").startswith(ogc.ROOT + "/")
+        header = headers.get("x-esri-authorization") or headers.get("authorization", "")
         token = header.removeprefix("Bearer ").strip() if header else params.get("token", "")
+        if ogc_api and token not in self._tokens:  # OGC servers answer 401 in their own shape
+            return ogc.ogc_error(401, "NotAuthorized", "A valid bearer token is required")
         if not token:
             return admin_error(499, ["Token Required"]) if admin else error(499, "Token Required")
         if token not in self._tokens:
@@ -193,7 +216,8 @@ def route_stats(app: JobServer, m: re.Match[str], params: dict[str, str], method
 
 ROUTES: list[tuple[re.Pattern[str], Route]] = [
     (re.compile(pattern), route) for pattern, route in
-    [(r"^/loopback/stats/?$", route_stats), *gp.ROUTES, *jobs.ROUTES, *portal.ROUTES]]
+    [(r"^/loopback/stats/?$", route_stats), *gp.ROUTES, *jobs.ROUTES, *portal.ROUTES,
+     *ogc.ROUTES]]
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -217,6 +241,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._dispatch("POST")
 
+    def do_DELETE(self) -> None:
+        self._dispatch("DELETE")
+
     def _dispatch(self, method: str) -> None:
         app = self.server_app
         parts = urlsplit(self.path)
@@ -226,6 +253,8 @@ class _Handler(BaseHTTPRequestHandler):
         if body and "json" not in (self.headers.get("Content-Type") or ""):
             params.update(parse_qsl(body, keep_blank_values=True))
         headers = {k.lower(): v for k, v in self.headers.items()}
+        headers[":path"] = parts.path
+        set_current_request(RequestInfo(method, headers, body))
         app.record(RequestRecord(method, parts.path, params, dict(self.headers.items()), body))
         fault = app.faults.take(parts.path)
         if fault is not None and self._fault(fault):
@@ -262,12 +291,12 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if isinstance(reply.body, bytes):
             data, ctype = reply.body, reply.content_type
-        elif params.get("f", "html").lower() not in ("json", "pjson"):
-            data, ctype = HTML_PAGE.encode(), "text/html; charset=utf-8"
+        elif params.get("f", "html").lower() not in ("json", "pjson") and not reply.content_type:
+            data, ctype = HTML_PAGE.encode(), "text/html; charset=utf-8"  # ArcGIS: f=json or HTML
         else:
             indent = 2 if params.get("f") == "pjson" else None
             data = json.dumps(reply.body, indent=indent).encode()
-            ctype = "application/json; charset=utf-8"
+            ctype = reply.content_type or "application/json; charset=utf-8"
         self._start(reply.status, ctype, len(data), reply.headers)
         self.wfile.write(data)
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import struct
+import threading
 import zlib
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -47,3 +49,24 @@ def tiny_png(width: int, height: int) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
             + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+@dataclass(frozen=True)
+class RequestInfo:
+    """The request being answered in this thread (for routes that read a JSON body or
+    headers, such as OGC API – Processes execution)."""
+
+    method: str = "GET"
+    headers: dict[str, str] = field(default_factory=dict)  # lower-case names
+    body: str = ""
+
+
+_local = threading.local()
+
+
+def current_request() -> RequestInfo:
+    return getattr(_local, "request", RequestInfo())
+
+
+def set_current_request(request: RequestInfo) -> None:
+    _local.request = request

@@ -26,6 +26,10 @@ WORDS: dict[str, dict[str, str]] = {
 }
 WORDS["notebook"] = {**WORDS["mission"], "executing": "EXECUTING"}
 WORDS["system"] = WORDS["admin"]  # ArcGIS Server /admin/system/jobs
+WORDS["ogc"] = {"new": "accepted", "submitted": "accepted", "waiting": "accepted",
+                "executing": "running", "succeeded": "successful", "failed": "failed",
+                "timed-out": "failed", "cancelling": "dismissed", "cancelled": "dismissed",
+                "deleted": "dismissed"}
 TERMINAL_PHASES = frozenset({"succeeded", "failed", "timed-out", "cancelled", "deleted"})
 CANCEL_DELAY = 0.2  # s a job spends "cancelling" before it is cancelled
 
