@@ -73,18 +73,11 @@ class JobBoard(anywidget.AnyWidget):
         return board
 
     def add(self, job: Any, *, watch: bool = True) -> Job:
-        """Add a job: a :class:`Job`, a ``JobWidget``, or a job URL (watched with the board's
-        options, unless ``watch=False``). Returns the :class:`Job`."""
-        from .widget import JobWidget
-
+        """Add a job: a :class:`Job`, a ``JobWidget``, a job URL or an ``arcgis`` job object
+        (watched with the board's options, unless ``watch=False``). Returns the :class:`Job`."""
         options = self._job_options
-        if isinstance(job, JobWidget):
-            job = job.job
-        elif isinstance(job, str):
-            job = Job(job, options.get("token"), **{k: options[k] for k in JOB_KEYS
-                                                    if k in options})
-        if not isinstance(job, Job):
-            raise TypeError(f"a board row is a Job, a JobWidget or a job URL, not {type(job)!r}")
+        job = Job.of(job, options.get("token"), **{k: options[k] for k in JOB_KEYS
+                                                   if k in options})
         engine = job.watch(**{k: options[k] for k in WATCH_KEYS if k in options})
         with self._lock:
             index = len(self.jobs)

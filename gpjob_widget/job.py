@@ -34,7 +34,8 @@ class Job:
     >>> job.results
     """
 
-    def __init__(self, job_url: str, token: TokenSource = None, *, flavour: str | None = None,
+    def __init__(self, job_url: str, token: TokenSource | Any = None, *,
+                 flavour: str | None = None,
                  verify: Verify = True, timeout: float | tuple[float, float] = DEFAULT_TIMEOUT):
         url, url_token = split_token(flavours.check_job_url(job_url))
         self.job_url = url.rstrip("/")
@@ -58,6 +59,32 @@ class Job:
         self._results_lock = threading.RLock()
         self._outputs: dict[str, Any] = {}
         self._outputs_of: JobSnapshot | None = None
+
+    @classmethod
+    def of(cls, job: Any, token: TokenSource = None, **options: Any) -> Job:
+        """A :class:`Job` from what you have: a job URL, a ``Job``, a ``JobWidget``, or a job
+        of Esri's ``arcgis`` package (GPJob and its raster / oriented imagery / reality mapping
+        wrappers, NotebookJob, server admin AsyncJob, MissionJob, or a Future carrying one),
+        whose sign-in then provides the token (an explicit *token* wins)."""
+        if isinstance(job, Job):
+            return job
+        if isinstance(getattr(job, "job", None), Job):  # a JobWidget
+            return job.job
+        if isinstance(job, str):
+            return cls(job, token, **options)
+        from .interop import arcgis
+
+        found = arcgis.job_url_and_flavour(job)
+        if found is None:
+            raise TypeError(f"not a job URL or a job object: {type(job).__name__}")
+        url, flavour = found
+        inner = arcgis.unwrap(job)
+        session = getattr(inner, "session", None)
+        if "verify" not in options and isinstance(getattr(session, "verify", None), bool | str):
+            options["verify"] = session.verify  # e.g. a GIS made with verify_cert=False
+        if not options.get("flavour"):
+            options["flavour"] = flavour
+        return cls(url, token if token is not None else arcgis.token_provider(inner), **options)
 
     def __repr__(self) -> str:
         state = self._watcher.state if self._watcher else None

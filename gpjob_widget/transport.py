@@ -94,18 +94,23 @@ def shared_session(origin: str, verify: Verify) -> requests.Session:
         return session
 
 
-def _token_provider(token: object) -> Callable[[], str] | None:
-    """Normalise a token source: a string, a callable, or an ``arcgis.gis.GIS``."""
+def _token_provider(token: object) -> Callable[[], str | None] | None:
+    """Normalise a token source: a string (token or API key), a callable returning one, or
+    Esri's ``arcgis`` sign-in (a ``GIS``, an ``EsriSession``, an auth object or a job)."""
     if token is None or token == "":
         return None
     if isinstance(token, str):
         return lambda: token
+    from .interop import arcgis
+
+    if arcgis.is_arcgis(token) or hasattr(token, "_con"):
+        provider = arcgis.token_provider(token)
+        if provider is not None:
+            return provider
     if callable(token):
         return token  # type: ignore[return-value]
-    con = getattr(token, "_con", None)  # arcgis.gis.GIS: its connection refreshes its token
-    if con is not None and hasattr(con, "token"):
-        return lambda: con.token
-    raise TypeError("token must be a str, a callable returning a str, or an arcgis GIS")
+    raise TypeError("token must be a str, a callable returning a str, or an arcgis GIS / "
+                    "EsriSession / job")
 
 
 class Transport:
@@ -119,7 +124,7 @@ class Transport:
         self.verify = verify
         self.timeout = timeout
         self._provider = _token_provider(token)
-        self._refreshable = callable(token) and not isinstance(token, str)
+        self._refreshable = self._provider is not None and not isinstance(token, str)
         self._token: str | None = None
         self._token_lock = threading.Lock()
         self._prepared: dict[tuple[str, str], requests.PreparedRequest] = {}  # polls, per URL

@@ -34,6 +34,7 @@ class JobWidget(anywidget.AnyWidget):
     """A live progress card for one ArcGIS job; its engine polls until the job ends.
 
     >>> w = JobWidget(job_url, token=my_token)               # watch an existing job
+    >>> w = JobWidget(gpjob)                                 # an arcgis job, with its sign-in
     >>> w = JobWidget.submit(task_url, params={"distance": 5})  # submit, then watch
     >>> await w.wait_async(); w.results                      # the card stays clickable
     """
@@ -73,15 +74,18 @@ class JobWidget(anywidget.AnyWidget):
     _watch: Watch | None = None  # class defaults keep close() safe on a half-built widget
     _closed = False
 
-    def __init__(self, job_url: str | None = None, token: TokenSource = None, *,
+    def __init__(self, job_url: str | Any = None, token: TokenSource | Any = None, *,
                  flavour: str | None = None, verify: Verify = True,
                  timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
                  poll_interval: float | None = None, max_interval: float = MAX_INTERVAL,
                  start: bool = True, poller: Poller | None = None,
                  download_dir: str | Path | None = None, notify: bool = False,
                  _job: Job | None = None, **kwargs: Any) -> None:
-        job = _job or Job(job_url, token, flavour=flavour, verify=verify,  # type: ignore[arg-type]
-                          timeout=timeout)
+        # a job URL, or a job object (e.g. Esri's arcgis GPJob: its sign-in gives the token)
+        options: dict[str, Any] = {"flavour": flavour, "timeout": timeout}
+        if verify is not True:
+            options["verify"] = verify
+        job = _job or Job.of(job_url, token, **options)
         super().__init__(notify=notify, **kwargs)
         self._job = job
         self.download_dir = download_dir
@@ -230,14 +234,16 @@ class JobWidget(anywidget.AnyWidget):
         self._job.output_names()
         return ResultImage(self._job.fetch_result_image(**image_params))
 
-    def fetch_result_map_image_layer(self) -> Any:
-        """The result map service: an ``arcgis`` MapImageLayer when installed, else its URL."""
+    def fetch_result_map_image_layer(self, gis: Any = None) -> Any:
+        """The result map service (JS ``fetchResultMapImageLayer``): an ``arcgis``
+        ``MapImageLayer`` on *gis* (an ``arcgis.gis.GIS``), else its URL. Without a GIS no
+        layer is made: arcgis would sign in to ArcGIS Online anonymously to make one."""
         url = self._job.result_map_service_url
-        try:
-            from arcgis.layers import MapImageLayer  # type: ignore[import-not-found]
-        except ImportError:
+        if gis is None:
             return url
-        return MapImageLayer(url)
+        from arcgis.layers import MapImageLayer  # type: ignore[import-not-found]
+
+        return MapImageLayer(url, gis=gis)
 
     def load_results(self, namespace: dict[str, Any] | None = None,
                      prefix: str = "") -> list[Loaded]:

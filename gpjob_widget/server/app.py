@@ -60,6 +60,8 @@ class JobServer:
         self.jobs: dict[str, ServerJob] = {}
         self.layers: dict[str, dict[str, Any]] = {}  # hosted layer name → feature set
         self.processes: dict[str, Task] = {}         # OGC API – Processes: process id → task
+        self.result_map_services: set[str] = {"Demo"}  # GP services that have one
+        self.users: dict[str, str] = {}  # username → password, for /sharing/rest/generateToken
         self.items: dict[str, dict[str, Any]] = {}   # portal item id → item JSON
         self._replays: dict[str, list[Reply]] = {}
         self.request_log: deque[RequestRecord] = deque(maxlen=5000)
@@ -276,9 +278,11 @@ class _Handler(BaseHTTPRequestHandler):
             if task is None and "task" in match.groupdict():
                 entry = app.tasks.get(match["task"])
                 task = entry[1] if entry else None
-            denied = app.check_auth(headers, params, task, admin=path.startswith("/arcgis/admin"))
-            if denied is not None:
-                return denied
+            if route not in portal.PUBLIC:  # signing in needs no token
+                denied = app.check_auth(headers, params, task,
+                                        admin=path.startswith("/arcgis/admin"))
+                if denied is not None:
+                    return denied
             return route(app, match, params, method)
         return Reply(b"<html><body>404 Not Found</body></html>", status=404,
                      content_type="text/html")

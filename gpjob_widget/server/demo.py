@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from .app import JobServer
 from .samples import ALL_TYPES, SA_ITEM_ID, SPATIAL_ANALYSIS, resolve
 from .tasks import Message, Task
@@ -16,7 +18,8 @@ DEMO_TASKS: dict[str, Task] = {
                             outcome="failed",
                             error="ERROR 000732: Input Features: Dataset parcels does not exist"),
     "CalculateDensity": Task(duration=600, steps=100, messages=["Building the lattice"]),
-    "AllTypes": Task(duration=3, steps=3, results={name: name for name in ALL_TYPES}),
+    # output names are Python identifiers, as clients that make functions of tasks need
+    "AllTypes": Task(duration=3, steps=3, results={re.sub(r"\W", "_", n): n for n in ALL_TYPES}),
     "ManyMessages": Task(duration=15, steps=20, message_count=10_000),
     "QueuedBuffer": Task(duration=6, queue_time=6, steps=3, queue_position=3,
                          status_words={"submitted": "Pending"},

@@ -75,8 +75,11 @@ def job_times(job: ServerJob, start_key: str, end_key: str) -> dict[str, Any]:
 
 def route_gp_service(app: JobServer, m: re.Match[str], params: dict[str, str], method: str):
     tasks = [name for name, (svc, _) in app.tasks.items() if svc == m["svc"]]
-    return Reply({"tasks": tasks, "executionType": "esriExecutionTypeAsynchronous",
-                  "resultMapServerName": m["svc"].split("/")[-1], "maximumRecords": 1000})
+    # "" unless the service really has a result map service (clients build a layer from it)
+    map_service = m["svc"].split("/")[-1] if m["svc"] in app.result_map_services else ""
+    return Reply({"currentVersion": 11.3, "serviceDescription": "", "tasks": tasks,
+                  "executionType": "esriExecutionTypeAsynchronous",
+                  "resultMapServerName": map_service, "maximumRecords": 1000})
 
 
 def _task(app: JobServer, m: re.Match[str]) -> Task | Reply:
@@ -90,12 +93,23 @@ def route_gp_task(app: JobServer, m: re.Match[str], params: dict[str, str], meth
     task = _task(app, m)
     if isinstance(task, Reply):
         return task
-    parameters = [{"name": name, "dataType": samples.resolve(spec)[0],
-                   "direction": f"esriGPParameterDirection{direction}"}
-                  for direction, specs in (("Input", task.inputs), ("Output", task.results))
-                  for name, spec in specs.items()]
-    return Reply({"name": m["task"], "displayName": m["task"],
-                  "executionType": "esriExecutionTypeAsynchronous", "parameters": parameters})
+    return Reply({"name": m["task"], "displayName": m["task"], "description": "",
+                  "category": "", "helpUrl": "",
+                  "executionType": "esriExecutionTypeAsynchronous",
+                  "parameters": [*(_parameter(n, s, "Input") for n, s in task.inputs.items()),
+                                 *(_parameter(n, s, "Output") for n, s in task.results.items())]})
+
+
+def _parameter(name: str, spec: Any, direction: str) -> dict[str, Any]:
+    """One task parameter with every field clients read (Esri's import_toolbox needs them all)."""
+    data_type, value = samples.resolve(spec)
+    default = value if direction == "Input" else None
+    kind = "Derived" if direction == "Output" else "Optional" if default is not None \
+        else "Required"
+    return {"name": name, "dataType": data_type, "displayName": name.replace("_", " "),
+            "description": "", "direction": f"esriGPParameterDirection{direction}",
+            "defaultValue": default, "parameterType": f"esriGPParameterType{kind}",
+            "category": ""}
 
 
 def route_submit(app: JobServer, m: re.Match[str], params: dict[str, str], method: str):
@@ -163,6 +177,8 @@ def route_gp_param(app: JobServer, m: re.Match[str], params: dict[str, str], met
 
 
 def route_map_job(app, m, params, method):
+    if m["svc"] not in app.result_map_services:
+        return error(400, "Unable to complete operation.", ["Service not found."])
     job = job_or_error(app, m["id"])
     if isinstance(job, Reply):
         return job

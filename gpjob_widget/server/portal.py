@@ -1,9 +1,11 @@
-"""Hosted feature layers and portal items on the loopback server: where Spatial Analysis
-outputs point (``{"url"}`` / ``{"itemId"}``), so a test can read them back over HTTP."""
+"""The portal side of the loopback server: hosted feature layers and items (where Spatial
+Analysis outputs point), and just enough of ``/sharing/rest`` for Esri's ``GIS(url)`` to sign in
+(over HTTPS: it insists) with an API key or a generated token."""
 
 from __future__ import annotations
 
 import re
+import time
 from typing import TYPE_CHECKING, Any
 
 from .http import Reply, error
@@ -52,9 +54,43 @@ def route_item(app: JobServer, m: re.Match[str], params: dict[str, str], method)
     return Reply({"id": m["id"], **item})
 
 
+SHARING = "/sharing/rest"
+
+
+def route_sharing_root(app: JobServer, m: re.Match[str], params: dict[str, str], method):
+    return Reply({"currentVersion": "2024.1"})
+
+
+def route_info(app: JobServer, m: re.Match[str], params: dict[str, str], method):
+    return Reply({"owningSystemUrl": app.url, "authInfo": {
+        "isTokenBasedSecurity": True, "tokenServicesUrl": f"{app.url}{SHARING}/generateToken"}})
+
+
+def route_portal_self(app: JobServer, m: re.Match[str], params: dict[str, str], method):
+    return Reply({"id": "loopback", "name": "Loopback portal", "portalName": "Loopback portal",
+                  "isPortal": True, "currentVersion": "2024.1", "allSSL": False,
+                  "supportsOAuth": False, "helperServices": {},
+                  "portalHostname": app.url.split("://", 1)[1]})
+
+
+def route_generate_token(app: JobServer, m: re.Match[str], params: dict[str, str], method):
+    if method != "POST":
+        return error(405, "generateToken requires POST")
+    if (params.get("username"), params.get("password")) not in app.users.items():
+        return error(400, "Unable to generate token.", ["Invalid username or password."])
+    return Reply({"token": app.issue_token(), "expires": int(time.time() * 1000) + 3_600_000,
+                  "ssl": app.url.startswith("https")})
+
+
 ROUTES: list[tuple[str, Any]] = [
+    (rf"^{SHARING}/?$", route_sharing_root),
+    (rf"^{SHARING}/info/?$", route_info),
+    (rf"^{SHARING}/portals/self/?$", route_portal_self),
+    (rf"^{SHARING}/generateToken/?$", route_generate_token),
     (rf"^{HOSTED}/(?P<name>[^/]+)/FeatureServer/?$", route_feature_service),
     (rf"^{HOSTED}/(?P<name>[^/]+)/FeatureServer/(?P<layer>\d+)/?$", route_layer),
     (rf"^{HOSTED}/(?P<name>[^/]+)/FeatureServer/(?P<layer>\d+)/query/?$", route_query),
     (rf"^{ITEMS}/(?P<id>[0-9a-f]{{32}})/?$", route_item),
 ]
+
+PUBLIC = frozenset({route_sharing_root, route_info, route_portal_self, route_generate_token})

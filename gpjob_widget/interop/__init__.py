@@ -1,0 +1,1 @@
+"""Adapters for other clients' job objects (optional imports: nothing here imports them)."""
