@@ -18,8 +18,9 @@ def test_demo_notebook_runs_top_to_bottom(tmp_path):
     assert not errors, errors
     text = "\n".join(str(o.get("data", {}).get("text/plain", ""))
                      for c in nb.cells for o in c.get("outputs", []))
-    assert "'job-failed'" in text  # the failing job's final status
+    assert "'job-failed'" in text  # the failing job's final status, awaited
+    assert "'job-succeeded'" in text  # `await mine.wait_async()`
     assert "demo_GPRecordSet" in text and "GeoDataFrame" in text
     widgets = [o for c in nb.cells for o in c.get("outputs", [])
                if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
-    assert len(widgets) >= 6
+    assert len(widgets) >= 10
