@@ -8,9 +8,9 @@ one loopback JobServer in this process (the kernel reaches it on 127.0.0.1). Scr
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import os
-import importlib.util
 import socket
 import subprocess
 import sys

@@ -13,7 +13,8 @@ from gpjob_widget.server import Task
 
 from .conftest import KERNEL, kernel_eval, open_notebook, run_all, shot, wait_for
 
-SETUP = "import os\nfrom gpjob_widget import JobWidget, JobBoard\nTOKEN = os.environ['GPJOB_E2E_TOKEN']"
+SETUP = ("import os\nfrom gpjob_widget import JobWidget, JobBoard\n"
+         "TOKEN = os.environ['GPJOB_E2E_TOKEN']")
 
 
 def submit_cell(task_url: str) -> str:
@@ -23,7 +24,7 @@ def submit_cell(task_url: str) -> str:
 def cell_running(page, index: int) -> None:
     """Wait until cell *index* runs ([*]). Not the kernel status: ipykernel 7 reports "idle"
     while a cell awaits."""
-    page.wait_for_function("""(i) => {
+    page.wait_for_function(r"""(i) => {
         const prompts = [...document.querySelectorAll('.jp-Notebook .jp-Cell .jp-InputPrompt')]
           .map((p) => p.textContent);
         // cells before it done ([1]:, [2]:), this one running; queued cells show [*] too
