@@ -5,14 +5,11 @@ service, and job files."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import samples
-from .http import Reply, admin_error, error, tiny_png
+from .http import Reply, ServerState, admin_error, error, tiny_png
 from .tasks import WORDS, ServerJob, Task
-
-if TYPE_CHECKING:
-    from .app import JobServer
 
 SERVICES = "/arcgis/rest/services"
 _SVC = rf"^{SERVICES}/(?P<svc>.+?)"
@@ -23,7 +20,7 @@ MESSAGE_TYPE = {"informative": "esriJobMessageTypeInformative",
                 "empty": "esriJobMessageTypeEmpty", "abort": "esriJobMessageTypeAbort"}
 
 
-def job_or_error(app: JobServer, job_id: str, admin: bool = False) -> ServerJob | Reply:
+def job_or_error(app: ServerState, job_id: str, admin: bool = False) -> ServerJob | Reply:
     job = app.jobs.get(job_id)
     if job is None:
         if admin:
@@ -73,7 +70,7 @@ def job_times(job: ServerJob, start_key: str, end_key: str) -> dict[str, Any]:
     return {start_key: int(job.created_ms), end_key: int(job.ended_ms() or 0)}
 
 
-def route_gp_service(app: JobServer, m: re.Match[str], params: dict[str, str], method: str):
+def route_gp_service(app: ServerState, m: re.Match[str], params: dict[str, str], method: str):
     tasks = [name for name, (svc, _) in app.tasks.items() if svc == m["svc"]]
     # "" unless the service really has a result map service (clients build a layer from it)
     map_service = m["svc"].split("/")[-1] if m["svc"] in app.result_map_services else ""
@@ -82,14 +79,14 @@ def route_gp_service(app: JobServer, m: re.Match[str], params: dict[str, str], m
                   "resultMapServerName": map_service, "maximumRecords": 1000})
 
 
-def _task(app: JobServer, m: re.Match[str]) -> Task | Reply:
+def _task(app: ServerState, m: re.Match[str]) -> Task | Reply:
     entry = app.tasks.get(m["task"])
     if entry is None or entry[0] != m["svc"]:
         return error(400, "Unable to complete operation.", [f"Task '{m['task']}' not found."])
     return entry[1]
 
 
-def route_gp_task(app: JobServer, m: re.Match[str], params: dict[str, str], method: str):
+def route_gp_task(app: ServerState, m: re.Match[str], params: dict[str, str], method: str):
     task = _task(app, m)
     if isinstance(task, Reply):
         return task
@@ -112,7 +109,7 @@ def _parameter(name: str, spec: Any, direction: str) -> dict[str, Any]:
             "category": ""}
 
 
-def route_submit(app: JobServer, m: re.Match[str], params: dict[str, str], method: str):
+def route_submit(app: ServerState, m: re.Match[str], params: dict[str, str], method: str):
     task = _task(app, m)
     if isinstance(task, Reply):
         return task
@@ -128,7 +125,7 @@ def route_gp_job(app, m, params, method):
     return job if isinstance(job, Reply) else Reply(gp_job_json(job))
 
 
-def cancel_job(app: JobServer, job_id: str, admin: bool) -> Reply:
+def cancel_job(app: ServerState, job_id: str, admin: bool) -> Reply:
     job = job_or_error(app, job_id, admin)
     if isinstance(job, Reply):
         return job
@@ -148,7 +145,7 @@ def route_cancel(app, m, params, method):
     return cancel_job(app, m["id"], admin=False)
 
 
-def route_gp_param(app: JobServer, m: re.Match[str], params: dict[str, str], method: str):
+def route_gp_param(app: ServerState, m: re.Match[str], params: dict[str, str], method: str):
     job = job_or_error(app, m["id"])
     if isinstance(job, Reply):
         return job
@@ -207,7 +204,7 @@ def route_map_export(app, m, params, method):
                   "extent": {"xmin": -118, "ymin": 33, "xmax": -116, "ymax": 35}})
 
 
-def route_file(app: JobServer, m: re.Match[str], params: dict[str, str], method: str):
+def route_file(app: ServerState, m: re.Match[str], params: dict[str, str], method: str):
     entry = samples.FILES.get(m["name"])
     if entry is None:
         return Reply(b"<html><body>404 Not Found</body></html>", status=404,

@@ -6,7 +6,7 @@ import struct
 import threading
 import zlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 
 class Reply:
@@ -70,3 +70,19 @@ def current_request() -> RequestInfo:
 
 def set_current_request(request: RequestInfo) -> None:
     _local.request = request
+
+
+class ServerState(Protocol):
+    """What a route reads and changes of the server (``JobServer`` is one): routes depend on
+    this, not on the server class."""
+
+    url: str
+    tasks: dict[str, Any]
+    jobs: dict[str, Any]
+    processes: dict[str, Any]
+    layers: dict[str, dict[str, Any]]
+    items: dict[str, dict[str, Any]]
+    users: dict[str, str]
+    result_map_services: set[str]
+
+    def issue_token(self) -> str: ...

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import re
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from . import samples
 from .gp import cancel_job, job_messages, job_or_error, job_times, route_cancel
-from .http import Reply, admin_error
+from .http import Reply, ServerState, admin_error
 from .tasks import ServerJob, Task
-
-if TYPE_CHECKING:
-    from .app import JobServer
 
 JOB_ROOTS = {"mission": "/mission/rest/jobs", "notebook": "/notebooks/rest/jobs",
              "admin": "/arcgis/admin/jobs", "system": "/arcgis/admin/system/jobs"}
@@ -93,7 +90,7 @@ def route_other_job(flavour: str) -> Any:
     return route
 
 
-def route_admin_operation(app: JobServer, m: re.Match[str], params: dict[str, str], method):
+def route_admin_operation(app: ServerState, m: re.Match[str], params: dict[str, str], method):
     if params.get("async", "").lower() != "true":
         return Reply({"status": "success"})
     task = Task(duration=float(params.get("duration", 3)), operation=urlsplit(m.string).path)

@@ -7,14 +7,11 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import samples
-from .http import Reply, current_request
+from .http import Reply, ServerState, current_request
 from .tasks import ServerJob, Task
-
-if TYPE_CHECKING:
-    from .app import JobServer
 
 ROOT = "/ogc"
 RESULTS_REL = "http://www.opengis.net/def/rel/ogc/1.0/results"
@@ -32,26 +29,26 @@ def _iso(epoch_ms: float | None) -> str | None:
                                                                                      "Z")
 
 
-def _process(app: JobServer, process_id: str) -> Task | Reply:
+def _process(app: ServerState, process_id: str) -> Task | Reply:
     task = app.processes.get(process_id)
     return task if task is not None else ogc_error(404, "NoSuchProcess",
                                                    f"Process {process_id} not found")
 
 
-def _job(app: JobServer, job_id: str) -> ServerJob | Reply:
+def _job(app: ServerState, job_id: str) -> ServerJob | Reply:
     job = app.jobs.get(job_id)
     if job is None or job.flavour != "ogc":
         return ogc_error(404, "NoSuchJob", f"Job {job_id} not found")
     return job
 
 
-def outputs(app: JobServer, task: Task) -> dict[str, Any]:
+def outputs(app: ServerState, task: Task) -> dict[str, Any]:
     """The process's outputs as its results document: ``{name: value}``."""
     return {name: samples.fill_base(samples.resolve(spec)[1], app.url)
             for name, spec in task.results.items()}
 
 
-def job_json(app: JobServer, job: ServerJob) -> dict[str, Any]:
+def job_json(app: ServerState, job: ServerJob) -> dict[str, Any]:
     phase, _ = job.phase()
     percent, _ = job.progress() if phase == "executing" else (None, "")
     messages = job.visible_messages()
@@ -70,11 +67,11 @@ def job_json(app: JobServer, job: ServerJob) -> dict[str, Any]:
     return body
 
 
-def route_processes(app: JobServer, m: re.Match[str], params: dict[str, str], method: str):
+def route_processes(app: ServerState, m: re.Match[str], params: dict[str, str], method: str):
     return Reply({"processes": [_summary(app, pid) for pid in app.processes], "links": []})
 
 
-def _summary(app: JobServer, process_id: str) -> dict[str, Any]:
+def _summary(app: ServerState, process_id: str) -> dict[str, Any]:
     sync_only = app.processes[process_id].job_type == "sync-execute"
     return {"id": process_id, "title": process_id, "version": "1.0.0",
             "jobControlOptions": ["sync-execute"] if sync_only else
@@ -83,7 +80,7 @@ def _summary(app: JobServer, process_id: str) -> dict[str, Any]:
                        "rel": "http://www.opengis.net/def/rel/ogc/1.0/execute"}]}
 
 
-def route_process(app: JobServer, m: re.Match[str], params: dict[str, str], method: str):
+def route_process(app: ServerState, m: re.Match[str], params: dict[str, str], method: str):
     task = _process(app, m["id"])
     if isinstance(task, Reply):
         return task
@@ -92,7 +89,7 @@ def route_process(app: JobServer, m: re.Match[str], params: dict[str, str], meth
                   "outputs": {name: {"title": name, "schema": {}} for name in task.results}})
 
 
-def route_execute(app: JobServer, m: re.Match[str], params: dict[str, str], method: str):
+def route_execute(app: ServerState, m: re.Match[str], params: dict[str, str], method: str):
     task = _process(app, m["id"])
     if isinstance(task, Reply):
         return task
@@ -118,7 +115,7 @@ def route_execute(app: JobServer, m: re.Match[str], params: dict[str, str], meth
                  headers={"Location": job.url, "Preference-Applied": "wait"})
 
 
-def route_job(app: JobServer, m: re.Match[str], params: dict[str, str], method: str):
+def route_job(app: ServerState, m: re.Match[str], params: dict[str, str], method: str):
     job = _job(app, m["id"])
     if isinstance(job, Reply):
         return job
@@ -131,7 +128,7 @@ def route_job(app: JobServer, m: re.Match[str], params: dict[str, str], method: 
     return Reply(job_json(app, job), content_type="application/json")
 
 
-def route_results(app: JobServer, m: re.Match[str], params: dict[str, str], method: str):
+def route_results(app: ServerState, m: re.Match[str], params: dict[str, str], method: str):
     job = _job(app, m["id"])
     if isinstance(job, Reply):
         return job

@@ -6,19 +6,16 @@ from __future__ import annotations
 
 import re
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .http import Reply, error
-
-if TYPE_CHECKING:
-    from .app import JobServer
+from .http import Reply, ServerState, error
 
 HOSTED = "/arcgis/rest/services/Hosted"
 ITEMS = "/sharing/rest/content/items"
 MAX_RECORDS = 2  # tiny on purpose: reading a layer must follow the pages
 
 
-def route_feature_service(app: JobServer, m: re.Match[str], params: dict[str, str], method):
+def route_feature_service(app: ServerState, m: re.Match[str], params: dict[str, str], method):
     layer = app.layers.get(m["name"])
     if layer is None:
         return error(400, "Invalid URL", [f"Service {m['name']} not found."])
@@ -26,7 +23,7 @@ def route_feature_service(app: JobServer, m: re.Match[str], params: dict[str, st
                   "maxRecordCount": MAX_RECORDS})
 
 
-def route_layer(app: JobServer, m: re.Match[str], params: dict[str, str], method):
+def route_layer(app: ServerState, m: re.Match[str], params: dict[str, str], method):
     layer = app.layers.get(m["name"])
     if layer is None or m["layer"] != "0":
         return error(400, "Invalid URL", ["Layer not found."])
@@ -35,7 +32,7 @@ def route_layer(app: JobServer, m: re.Match[str], params: dict[str, str], method
                   "maxRecordCount": MAX_RECORDS})
 
 
-def route_query(app: JobServer, m: re.Match[str], params: dict[str, str], method):
+def route_query(app: ServerState, m: re.Match[str], params: dict[str, str], method):
     layer = app.layers.get(m["name"])
     if layer is None or m["layer"] != "0":
         return error(400, "Invalid URL", ["Layer not found."])
@@ -47,7 +44,7 @@ def route_query(app: JobServer, m: re.Match[str], params: dict[str, str], method
                   "exceededTransferLimit": offset + count < len(features)})
 
 
-def route_item(app: JobServer, m: re.Match[str], params: dict[str, str], method):
+def route_item(app: ServerState, m: re.Match[str], params: dict[str, str], method):
     item = app.items.get(m["id"])
     if item is None:
         return error(400, "Item does not exist or is inaccessible.", [])
@@ -57,23 +54,23 @@ def route_item(app: JobServer, m: re.Match[str], params: dict[str, str], method)
 SHARING = "/sharing/rest"
 
 
-def route_sharing_root(app: JobServer, m: re.Match[str], params: dict[str, str], method):
+def route_sharing_root(app: ServerState, m: re.Match[str], params: dict[str, str], method):
     return Reply({"currentVersion": "2024.1"})
 
 
-def route_info(app: JobServer, m: re.Match[str], params: dict[str, str], method):
+def route_info(app: ServerState, m: re.Match[str], params: dict[str, str], method):
     return Reply({"owningSystemUrl": app.url, "authInfo": {
         "isTokenBasedSecurity": True, "tokenServicesUrl": f"{app.url}{SHARING}/generateToken"}})
 
 
-def route_portal_self(app: JobServer, m: re.Match[str], params: dict[str, str], method):
+def route_portal_self(app: ServerState, m: re.Match[str], params: dict[str, str], method):
     return Reply({"id": "loopback", "name": "Loopback portal", "portalName": "Loopback portal",
                   "isPortal": True, "currentVersion": "2024.1", "allSSL": False,
                   "supportsOAuth": False, "helperServices": {},
                   "portalHostname": app.url.split("://", 1)[1]})
 
 
-def route_generate_token(app: JobServer, m: re.Match[str], params: dict[str, str], method):
+def route_generate_token(app: ServerState, m: re.Match[str], params: dict[str, str], method):
     if method != "POST":
         return error(405, "generateToken requires POST")
     if (params.get("username"), params.get("password")) not in app.users.items():
