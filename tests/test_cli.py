@@ -6,6 +6,7 @@ import fcntl
 import json
 import os
 import pty
+import select
 import signal
 import struct
 import subprocess
@@ -118,7 +119,7 @@ def test_token_from_env_or_file_never_from_argv_and_never_printed(tmp_path):
 
 
 def _run_in_a_terminal(args: list[str], interrupt_after: str | None = None,
-                       timeout: float = 60) -> tuple[int, str]:
+                       timeout: float = 120) -> tuple[int, str]:
     """Run gpjob with stderr on a pseudo-terminal (24×100); optionally Ctrl-C once *text* shows."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
@@ -129,6 +130,8 @@ def _run_in_a_terminal(args: list[str], interrupt_after: str | None = None,
     seen, sent = b"", False
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if not select.select([master], [], [], 0.5)[0]:
+            continue  # nothing yet: look at the deadline again
         try:
             chunk = os.read(master, 4096)
         except OSError:
@@ -139,8 +142,14 @@ def _run_in_a_terminal(args: list[str], interrupt_after: str | None = None,
         if interrupt_after and not sent and interrupt_after.encode() in seen:
             proc.send_signal(signal.SIGINT)
             sent = True
-    proc.wait(timeout=30)
-    os.close(master)
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise AssertionError(f"gpjob did not end (interrupt sent: {sent}); it showed: "
+                             f"{seen.decode(errors='replace')[-2000:]!r}") from None
+    finally:
+        os.close(master)
     return proc.returncode, seen.decode(errors="replace")
 
 

@@ -1,8 +1,9 @@
 """Real JupyterLab (and Notebook 7) driven by Playwright in Debian's Chromium.
 
-One Jupyter server per session on a free port with its own config, settings and runtime dirs;
-one loopback JobServer in this process (the kernel reaches it on 127.0.0.1). Screenshots go to
-``test-artifacts/``.
+One Jupyter server per run of this package on a free port with its own config, settings and
+runtime dirs; one loopback JobServer in this process (the kernel reaches it on 127.0.0.1).
+Screenshots go to ``test-artifacts/``. The fixtures are package-scoped: Playwright's sync API runs
+an event loop in the main thread, which must be gone before the other tests (asyncio.run) start.
 """
 
 from __future__ import annotations
@@ -107,7 +108,7 @@ class JupyterServer:
         self.log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium_path() -> str:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Debian's chromium is needed at {CHROMIUM}: run `bash scripts/test.sh`, "
@@ -115,13 +116,13 @@ def chromium_path() -> str:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def job_server():
     with JobServer(token="e2e-s3cret") as srv:
         yield srv
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def lab(tmp_path_factory, job_server):
     server = JupyterServer("lab", tmp_path_factory.mktemp("lab"),
                            {"GPJOB_E2E_TOKEN": "e2e-s3cret"})
@@ -129,7 +130,7 @@ def lab(tmp_path_factory, job_server):
     server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(chromium_path):
     from playwright.sync_api import sync_playwright
 
@@ -208,7 +209,7 @@ def wait_for(predicate, timeout: float = 30.0, interval: float = 0.1, what: str 
     raise AssertionError(f"timed out waiting for {what}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def notebook7(tmp_path_factory, job_server):
     if importlib.util.find_spec("notebook") is None:
         pytest.fail("Notebook 7 (the `notebook` package) is part of the dev extra")
