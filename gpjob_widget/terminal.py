@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import shutil
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -30,8 +30,14 @@ def wants_bar(progress: bool | None, stream: IO[str]) -> bool:
     return bool(isatty and isatty()) and not in_kernel()
 
 
-def _columns() -> int:
-    return shutil.get_terminal_size((100, 24)).columns  # a pty of unknown size: 100
+def _size(stream: IO[str]) -> os.terminal_size:
+    """The size of the terminal the bar draws on (stderr's, not stdout's: stdout may be a pipe);
+    100 × 24 when it does not say (a pty of size 0, or no terminal)."""
+    try:
+        size = os.get_terminal_size(stream.fileno())
+    except (AttributeError, OSError, ValueError):
+        return os.terminal_size((100, 24))
+    return os.terminal_size((size.columns or 100, size.lines or 24))
 
 
 def _braces(text: str) -> str:
@@ -66,9 +72,10 @@ class ProgressBar:
 
         self._state = watch.state
         self._spin = 0
-        self._bar = tqdm(total=100, file=stream or sys.stderr, leave=True, bar_format="{desc}",
-                         mininterval=0, ncols=_columns(),
-                         nrows=shutil.get_terminal_size((100, 24)).lines)  # 0-row ptys too
+        self._stream = stream or sys.stderr
+        size = _size(self._stream)
+        self._bar = tqdm(total=100, file=self._stream, leave=True, bar_format="{desc}",
+                         mininterval=0, ncols=size.columns, nrows=size.lines)
         self._unsubscribe = watch.subscribe(self._on_update)
         self.tick()
 
@@ -92,7 +99,7 @@ class ProgressBar:
             self._spin += 1
             line = f"{_braces(head)} {spinner}{elapsed}"
         self._bar.bar_format = line + (f" · {_braces(detail)}" if detail else "")
-        self._bar.ncols = _columns()  # follows a resized window
+        self._bar.ncols = _size(self._stream).columns  # follows a resized window
         self._bar.refresh()
 
     def close(self) -> None:

@@ -166,12 +166,12 @@ def test_watch_draws_a_live_bar_on_a_terminal(srv):
 def test_ctrl_c_stops_watching_and_says_the_job_still_runs(srv):
     url = gpjob("submit", srv.task_url("Long")).stdout.strip()
     code, screen = _run_in_a_terminal(["watch", url], interrupt_after="Running")
-    assert code == 130
+    assert code == 130, screen[-2000:]
     assert "still running on the server" in screen and f"gpjob cancel {url}" in screen
     assert srv.jobs[url.rsplit("/", 1)[1]].esri_status == "esriJobExecuting"
     code, screen = _run_in_a_terminal(["watch", url, "--cancel-on-interrupt"],
                                       interrupt_after="Running")
-    assert code == 130 and "cancel" in screen
+    assert code == 130 and "cancel" in screen, screen[-2000:]
     assert srv.jobs[url.rsplit("/", 1)[1]].esri_status in ("esriJobCancelling",
                                                            "esriJobCancelled")
 

@@ -17,10 +17,11 @@ def main(argv: list[str] | None = None) -> None:
                         help="require this token (X-Esri-Authorization: Bearer …)")
     args = parser.parse_args(argv)
     server = JobServer(port=args.port, token=args.token).start()
+    tasks, jobs = register(server), demo_jobs(server)  # all ready before the URL is announced
     print(f"Loopback job server on {server.url}", flush=True)
-    for name, url in register(server).items():
+    for name, url in tasks.items():
         print(f"  task  {name:18} {url}", flush=True)
-    for name, url in demo_jobs(server).items():
+    for name, url in jobs.items():
         print(f"  job   {name:18} {url}", flush=True)
     print("Ctrl-C to stop.", flush=True)
     try:
