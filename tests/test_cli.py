@@ -124,8 +124,11 @@ def _run_in_a_terminal(args: list[str], interrupt_after: str | None = None,
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
     env = {**os.environ, "GPJOB_HISTORY": "0"}
+    # Ctrl-C as a terminal delivers it: a run started in the background (CI, `cmd &`) inherits
+    # SIGINT *ignored*, and Python then never raises KeyboardInterrupt
     proc = subprocess.Popen([*GPJOB, *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=slave, env=env)
+                            stderr=slave, env=env,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     os.close(slave)
     seen, sent = b"", False
     deadline = time.monotonic() + timeout

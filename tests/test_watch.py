@@ -106,6 +106,15 @@ def test_await_a_job_and_time_out(job):
     assert asyncio.run(main()) is True
 
 
+@pytest.fixture
+def ctrl_c(monkeypatch):
+    """SIGINT raises KeyboardInterrupt here, even when the suite was started in the background
+    (which makes SIGINT ignored in every process it starts)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 def _interrupt_main_thread_soon(delay: float = 0.3) -> threading.Timer:
     main = threading.main_thread().ident
     timer = threading.Timer(delay, signal.pthread_kill, args=(main, signal.SIGINT))
@@ -113,7 +122,7 @@ def _interrupt_main_thread_soon(delay: float = 0.3) -> threading.Timer:
     return timer
 
 
-def test_interrupt_stops_waiting_not_watching_and_says_so(job, server):
+def test_interrupt_stops_waiting_not_watching_and_says_so(job, server, ctrl_c):
     j = job(Task(duration=60, steps=10))
     _interrupt_main_thread_soon()
     with pytest.raises(KeyboardInterrupt, match="still running on the server") as info:
@@ -123,7 +132,7 @@ def test_interrupt_stops_waiting_not_watching_and_says_so(job, server):
     assert server.jobs[j.job_id].esri_status in ("esriJobSubmitted", "esriJobExecuting")
 
 
-def test_interrupt_with_cancel_on_interrupt_cancels_on_the_server(job, server):
+def test_interrupt_with_cancel_on_interrupt_cancels_on_the_server(job, server, ctrl_c):
     j = job(Task(duration=60, steps=10))
     _interrupt_main_thread_soon()
     with pytest.raises(KeyboardInterrupt, match="cancel"):
