@@ -3,7 +3,7 @@
 
 Usage (with the python of a venv that has pygeoapi installed):
 
-    /work/venvs/pygeoapi/bin/python tests/ogc/launch.py --port 5055
+    .venv-pygeoapi/bin/python tests/ogc/launch.py --port 5055
 
 Prints one line ``READY http://127.0.0.1:5055`` on stdout once the landing
 page answers, then keeps serving until SIGTERM/SIGINT.  ``--port 0`` picks a
