@@ -23,6 +23,10 @@ ROW_TRAITS = ("title", "job_id", "status", "raw_status", "percent", "progress_me
 _ROW_FIELDS = frozenset(ROW_TRAITS)
 JOB_KEYS = ("flavour", "verify", "timeout")                       # options of a Job
 WATCH_KEYS = ("poll_interval", "max_interval", "poller")          # options of its engine
+
+
+def _pick(options: Mapping[str, Any], keys: Iterable[str]) -> dict[str, Any]:
+    return {k: options[k] for k in keys if k in options}
 FLUSH_EVERY = 0.25  # s: row changes are coalesced into one message per quarter second
 
 
@@ -63,8 +67,8 @@ class JobBoard(anywidget.AnyWidget):
         board = cls(token=token, **job_options)
         for entry in history.recent(days):
             job = Job(entry.url, token, flavour=entry.flavour or None,
-                      **{k: job_options[k] for k in ("verify", "timeout") if k in job_options})
-            watch = job.watch(**{k: job_options[k] for k in WATCH_KEYS if k in job_options})
+                      **_pick(job_options, ("verify", "timeout")))
+            watch = job.watch(**_pick(job_options, WATCH_KEYS))
             if entry.ended:  # shown as remembered, not asked again
                 watch.remember(status=entry.status, title=entry.title,
                                started_at=(entry.started_at or 0) * 1000 or None,
@@ -76,9 +80,8 @@ class JobBoard(anywidget.AnyWidget):
         """Add a job: a :class:`Job`, a ``JobWidget``, a job URL or an ``arcgis`` job object
         (watched with the board's options, unless ``watch=False``). Returns the :class:`Job`."""
         options = self._job_options
-        job = Job.of(job, options.get("token"), **{k: options[k] for k in JOB_KEYS
-                                                   if k in options})
-        engine = job.watch(**{k: options[k] for k in WATCH_KEYS if k in options})
+        job = Job.of(job, options.get("token"), **_pick(options, JOB_KEYS))
+        engine = job.watch(**_pick(options, WATCH_KEYS))
         with self._lock:
             index = len(self.jobs)
             self.jobs.append(job)
@@ -99,9 +102,8 @@ class JobBoard(anywidget.AnyWidget):
         options = {**self._job_options, **options}
         token = token if token is not None else options.pop("token", None)
         options.pop("token", None)
-        job = Job.submit(task_url, params, token, **{k: options[k] for k in JOB_KEYS
-                                                     if k in options and k != "flavour"})
-        job.watch(**{k: options[k] for k in WATCH_KEYS if k in options})
+        job = Job.submit(task_url, params, token, **_pick(options, ("verify", "timeout")))
+        job.watch(**_pick(options, WATCH_KEYS))
         return self.add(job)
 
     # -- commands -------------------------------------------------------------------------

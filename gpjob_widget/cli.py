@@ -124,10 +124,9 @@ def _final(job: Job, status: str) -> int:
 
 
 def _wait(job: Job, args: argparse.Namespace) -> int:
-    progress = None if args.progress is None else args.progress
     try:
         status = job.wait(timeout=args.timeout, cancel_on_interrupt=args.cancel_on_interrupt,
-                          progress=progress)
+                          progress=args.progress)
     except TimeoutError as exc:
         print(f"timed out: {exc}", file=sys.stderr)
         return FAILED

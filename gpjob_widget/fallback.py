@@ -21,12 +21,19 @@ def badge(state: Mapping[str, Any]) -> tuple[str, str, str]:
     return label, row["glyph"], TONE_COLOURS[row["tone"]]
 
 
-def elapsed(state: Mapping[str, Any]) -> str:
-    """``1 min 05 s`` from started_at to ended_at (or now), epoch ms."""
+def elapsed_seconds(state: Mapping[str, Any]) -> int | None:
+    """Whole seconds from started_at to ended_at (or now), epoch ms; None before the start."""
     start = state.get("started_at")
     if not start:
+        return None
+    return max(0, int(((state.get("ended_at") or time.time() * 1000) - start) / 1000))
+
+
+def elapsed(state: Mapping[str, Any]) -> str:
+    """``1 min 05 s`` from started_at to ended_at (or now), epoch ms."""
+    seconds = elapsed_seconds(state)
+    if seconds is None:
         return ""
-    seconds = max(0, int(((state.get("ended_at") or time.time() * 1000) - start) / 1000))
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     if hours:

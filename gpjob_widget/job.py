@@ -39,26 +39,29 @@ class Job:
                  verify: Verify = True, timeout: float | tuple[float, float] = DEFAULT_TIMEOUT):
         url, url_token = split_token(flavours.check_job_url(job_url))
         self.job_url = url.rstrip("/")
-        self.flavour: flavours.Flavour | None = (
-            flavours.by_name(flavour) if flavour else flavours.from_url(self.job_url))
         self.transport = Transport(self.job_url, token if token is not None else url_token,
                                    verify=verify, timeout=timeout)
-        if self.flavour is not None:
-            self.transport.auth_header = self.flavour.auth_header
+        self.flavour: flavours.Flavour | None = None
+        self._use(flavours.by_name(flavour) if flavour else flavours.from_url(self.job_url))
         self.job_id = (self.flavour or flavours.MissionFlavour()).job_id_from_url(self.job_url)
         self.title = ""
         known = history.lookup(self.job_url)  # a job seen before (e.g. before a restart)
         if known is not None:
             self.title = known.title
             if self.flavour is None and known.flavour:
-                self.flavour = flavours.by_name(known.flavour)
-                self.transport.auth_header = self.flavour.auth_header
+                self._use(flavours.by_name(known.flavour))
         self.last: JobSnapshot | None = None
         self._watcher: Watch | None = None
         self._result_cache: dict[tuple, Any] = {}
         self._results_lock = threading.RLock()
         self._outputs: dict[str, Any] = {}
         self._outputs_of: JobSnapshot | None = None
+
+    def _use(self, flavour: flavours.Flavour | None) -> None:
+        """Speak *flavour*'s protocol from now on (its token header too)."""
+        self.flavour = flavour
+        if flavour is not None:
+            self.transport.auth_header = flavour.auth_header
 
     @classmethod
     def of(cls, job: Any, token: TokenSource = None, **options: Any) -> Job:
@@ -213,8 +216,7 @@ class Job:
         if self.last is not None and body == self.last.raw:
             return self.last  # nothing changed: no need to parse again
         if self.flavour is None:
-            self.flavour = flavours.from_json(body) or flavours.MissionFlavour()
-            self.transport.auth_header = self.flavour.auth_header
+            self._use(flavours.from_json(body) or flavours.MissionFlavour())
         snapshot = self.flavour.parse(body, self.job_url)
         if snapshot.job_id:
             self.job_id = snapshot.job_id

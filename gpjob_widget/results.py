@@ -242,26 +242,24 @@ def _object(value: Any, data_type: str, fetch: Fetch) -> Any:
     return value if reference is None else reference
 
 
-def _record_set(value: Any, fetch: Fetch = NO_FETCH) -> Any:
+def _frame_or_reference(value: Any, fetch: Fetch, data_type: str,
+                        frame: Callable[[Mapping[str, Any]], Any]) -> Any:
+    """A table / feature set: a reference stays one, a feature collection or *frame* of it."""
     if value is None:
         return None
-    reference = _reference(value, "GPRecordSet", fetch)
+    reference = _reference(value, data_type, fetch)
     if reference is not None:
         return reference
     with gc_paused():
-        return feature_collection(value) if is_feature_collection(value) else \
-            record_set_frame(value)
+        return feature_collection(value) if is_feature_collection(value) else frame(value)
+
+
+def _record_set(value: Any, fetch: Fetch = NO_FETCH) -> Any:
+    return _frame_or_reference(value, fetch, "GPRecordSet", record_set_frame)
 
 
 def _feature_set(value: Any, fetch: Fetch = NO_FETCH) -> Any:
-    if value is None:
-        return None
-    reference = _reference(value, "GPFeatureRecordSetLayer", fetch)
-    if reference is not None:
-        return reference
-    with gc_paused():
-        return feature_collection(value) if is_feature_collection(value) else \
-            features_frame(value)
+    return _frame_or_reference(value, fetch, "GPFeatureRecordSetLayer", features_frame)
 
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import time
 from collections.abc import Iterator
 from typing import IO, Any
 
-from .frontend import state_of
+from .fallback import badge, elapsed_seconds
 from .watch import Update, Watch, WatchState
 
 SPINNER = "|/-\\"  # ASCII: draws in every terminal font
@@ -44,12 +43,11 @@ def _braces(text: str) -> str:
     return text.replace("{", "{{").replace("}", "}}")  # server text inside a tqdm format
 
 
-def _clock(state: WatchState) -> str:
-    """Elapsed job time, from the job's own start (server time when the flavour has it)."""
-    if not state.started_at:
+def _clock(state: dict[str, Any]) -> str:
+    """Elapsed job time as ``mm:ss`` (``h:mm:ss``), from the job's own start."""
+    seconds = elapsed_seconds(state)
+    if seconds is None:
         return ""
-    end = state.ended_at or time.time() * 1000
-    seconds = max(0, int((end - state.started_at) / 1000))
     minutes, secs = divmod(seconds, 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
@@ -85,12 +83,10 @@ class ProgressBar:
     def tick(self) -> None:
         """Redraw with the latest state (called about four times a second)."""
         state: WatchState = self._state
-        label = state_of(state.status)["label"]
-        if state.status == "job-unknown" and state.raw_status:
-            label = f"Unknown ({state.raw_status})"
+        label = badge(state.to_dict())[0]  # the card's words, from THE status table
         head = f"{state.title or 'job'} {state.job_id}".strip() + f": {label}"
         detail = one_line(state.error or state.notice or state.progress_message)
-        elapsed = _clock(state)
+        elapsed = _clock(state.to_dict())
         if state.percent is not None:
             self._bar.n = max(0.0, min(100.0, state.percent))
             line = f"{_braces(head)} {{percentage:3.0f}}%|{{bar:24}}| {elapsed}"

@@ -192,12 +192,11 @@ class JobServer:
             self.request_count += 1
 
     def check_auth(self, headers: dict[str, str], params: dict[str, str],
-                   task: Task | None, admin: bool) -> Reply | None:
+                   task: Task | None, admin: bool, ogc_api: bool = False) -> Reply | None:
         required = self.require_token if task is None or task.require_token is None \
             else task.require_token
         if not required:
             return None
-        ogc_api = headers.get(":path", "").startswith(ogc.ROOT + "/")
         header = headers.get("x-esri-authorization") or headers.get("authorization", "")
         token = header.removeprefix("Bearer ").strip() if header else params.get("token", "")
         if ogc_api and token not in self._tokens:  # OGC servers answer 401 in their own shape
@@ -255,7 +254,6 @@ class _Handler(BaseHTTPRequestHandler):
         if body and "json" not in (self.headers.get("Content-Type") or ""):
             params.update(parse_qsl(body, keep_blank_values=True))
         headers = {k.lower(): v for k, v in self.headers.items()}
-        headers[":path"] = parts.path
         set_current_request(RequestInfo(method, headers, body))
         app.record(RequestRecord(method, parts.path, params, dict(self.headers.items()), body))
         fault = app.faults.take(parts.path)
@@ -280,7 +278,8 @@ class _Handler(BaseHTTPRequestHandler):
                 task = entry[1] if entry else None
             if route not in portal.PUBLIC:  # signing in needs no token
                 denied = app.check_auth(headers, params, task,
-                                        admin=path.startswith("/arcgis/admin"))
+                                        admin=path.startswith("/arcgis/admin"),
+                                        ogc_api=path.startswith(ogc.ROOT + "/"))
                 if denied is not None:
                     return denied
             return route(app, match, params, method)
