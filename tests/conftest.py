@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 
 import pytest
 
@@ -22,6 +23,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "e2e" in item.path.parts:
             item.add_marker(pytest.mark.e2e)
+
+
+def wait_until(predicate, timeout: float = 30.0, what: str = "the condition"):
+    """Poll *predicate* until it is truthy (its value is returned) or fail after *timeout* s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def until():
+    """``until(predicate, timeout=30, what=…)``: wait for a condition, with a deadline."""
+    return wait_until
 
 
 @pytest.fixture

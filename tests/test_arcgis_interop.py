@@ -45,18 +45,13 @@ def _tasks(srv: JobServer) -> str:
 
 
 @pytest.fixture
-def srv():
-    with JobServer() as server:
-        yield server
-
-
-@pytest.fixture
 def secured():
     with JobServer(token=TOKEN) as server:
         yield server
 
 
-def test_esris_client_imports_submits_waits_and_cancels(srv):
+def test_esris_client_imports_submits_waits_and_cancels(server):
+    srv = server
     tb = import_toolbox(_tasks(srv))
     job = tb.buffer(in_distance=5.0, future=True)
     out = job.result()
@@ -125,9 +120,12 @@ def test_token_from_an_esri_session(secured, poller):
 
 @pytest.fixture
 def portal():
+    from arcgis import env
+
     with JobServer(token=TOKEN, tls=True) as server:
         server.users["analyst"] = "pa55word"
         yield server
+    env.active_gis = None  # a GIS makes itself the default of every later tool call
 
 
 def _gis(portal, **kwargs):

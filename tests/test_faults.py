@@ -112,12 +112,12 @@ def test_job_deleted_while_watched(server, watch):
     assert w.status == st.DELETED and not w.watching
 
 
-def test_ignored_cancel_is_visible_and_bounded(server, watch, monkeypatch):
+def test_ignored_cancel_is_visible_and_bounded(server, watch, monkeypatch, until):
     import gpjob_widget.watch as watch_module
 
     monkeypatch.setattr(watch_module, "CANCEL_PATIENCE", 0.5)
     w = _job(server, watch, duration=60, ignore_cancel=True)
-    time.sleep(0.2)
+    until(lambda: w.checked_at, what="a first check")
     w.cancel()
     with pytest.raises(WatchError, match="still cancelling"):
         w.wait(timeout=30)
@@ -133,18 +133,18 @@ def test_cancel_of_a_terminal_job_shows_the_refusal(server, watch):
     assert w.cancel_state == "refused" and w.cancel_error
 
 
-def test_token_expiry_mid_job_with_a_static_token_is_a_clear_auth_error(watch):
+def test_token_expiry_mid_job_with_a_static_token_is_a_clear_auth_error(watch, until):
     with JobServer(token="only") as srv:
         srv.add_task("T", Task(duration=30))
         w = watch(srv.task_url("T"), submit={}, token="only")
-        time.sleep(0.2)
+        until(lambda: w.checked_at, what="a first check with the token")
         srv.expire_tokens()
         with pytest.raises(AuthError, match=r"(?i)token"):
             w.wait(timeout=30)
         assert "only" not in w.error
 
 
-def test_token_provider_is_asked_again_once_per_rejection(watch):
+def test_token_provider_is_asked_again_once_per_rejection(watch, until):
     with JobServer(token="t0") as srv:
         srv.add_task("T", Task(duration=1.0))
         calls: list[str] = []
@@ -154,7 +154,7 @@ def test_token_provider_is_asked_again_once_per_rejection(watch):
             return srv.issue_token() if len(calls) > 1 else "t0"
 
         w = watch(srv.task_url("T"), submit={}, token=provider)
-        time.sleep(0.2)
+        until(lambda: w.checked_at, what="a first check with the first token")
         srv.expire_tokens()
         assert w.wait(timeout=30) == st.SUCCEEDED
         assert 2 <= len(calls) <= 3

@@ -161,18 +161,13 @@ def test_wait_raise_on_failure_and_callback(server, watch):
     assert calls and all(not st.is_terminal(s) for s in calls)
 
 
-def test_close_stops_polling_promptly(server, watch, poller):
+def test_close_stops_polling_promptly(server, watch, poller, until):
     server.add_task("Long", Task(duration=60))
     w = watch(server.task_url("Long"), submit={})
-    time.sleep(0.3)
+    until(lambda: w.checked_at, what="a first check")
     w.close()
-    deadline = time.monotonic() + 3
-    while poller.threads and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert poller.threads == 0
-    count = server.request_count
-    time.sleep(0.4)
-    assert server.request_count == count  # nothing polls any more
+    assert poller.pending == 0  # no check is due any more: nothing can poll again
+    until(lambda: poller.threads == 0, timeout=3, what="idle poller threads to exit")
     assert not w.watching
 
 
@@ -218,7 +213,7 @@ def test_adaptive_polling_is_quick_then_backs_off(server, poller):
     assert 2 <= len(polls) <= 8  # a fixed 0.1 s poller would have sent ~20
 
 
-def test_token_header_and_refresh_on_498(watch):
+def test_token_header_and_refresh_on_498(watch, until):
     from gpjob_widget.server import JobServer
 
     with JobServer(token="first") as srv:
@@ -229,7 +224,7 @@ def test_token_header_and_refresh_on_498(watch):
             return issued[-1]
 
         w = watch(srv.task_url("T"), submit={}, token=provider)
-        time.sleep(0.3)
+        until(lambda: w.checked_at, what="a first check with the first token")
         srv.expire_tokens()  # the old token now answers 498
         issued.append(srv.issue_token())
         assert w.wait(timeout=20) == st.SUCCEEDED

@@ -47,12 +47,12 @@ def test_service_and_task_info(server):
     assert info["parameters"][0]["dataType"] == "GPRecordSet"
 
 
-def test_gp_job_lifecycle_progress_and_typed_messages(server):
-    url = _run(server, duration=1.0, steps=4, messages=["hello"])
+def test_gp_job_lifecycle_progress_and_typed_messages(server, until):
+    url = _run(server, duration=3.0, steps=4, messages=["hello"])
     body = _get(url)
     assert body["jobStatus"] in ("esriJobSubmitted", "esriJobExecuting")
-    time.sleep(0.4)
-    body = _get(url)
+    body = until(lambda: (b := _get(url))["jobStatus"] != "esriJobSubmitted" and b,
+                 what="the executing phase")
     assert body["progress"]["type"] == "step" and 0 <= body["progress"]["percent"] <= 100
     done = _until_done(url)
     assert "progress" not in done
