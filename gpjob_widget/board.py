@@ -16,6 +16,7 @@ from . import frontend, history
 from . import status as st
 from .errors import CancelError
 from .job import Job
+from .poller import exiting
 from .watch import Update
 
 ROW_TRAITS = ("title", "job_id", "status", "raw_status", "percent", "progress_message",
@@ -138,6 +139,8 @@ class JobBoard(anywidget.AnyWidget):
 
     def close(self) -> None:
         """Stop watching every job and close the board."""
+        if exiting():  # interpreter exit (ipywidgets' __del__): block on nothing
+            return
         for unsubscribe in self._unsubscribers:
             unsubscribe()
         for job in list(self.jobs):

@@ -2,6 +2,12 @@
 
 :func:`next_interval` is the adaptive schedule (a pure function). :class:`Poller` runs due
 checks on a small, bounded set of worker threads that exist only while something is watched.
+
+Interpreter exit: daemon threads are frozen where they stand once finalisation begins, and a
+thread frozen while holding a lock holds it for ever; anything that then takes that lock (a
+widget's ``__del__`` → ``close()``) would hang the exit. So an ``atexit`` hook stops every
+poller *before* finalisation (:func:`exiting` turns true, workers are woken and joined
+briefly), and from then on close paths take no lock at all (see ``Watch.close``).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import logging
 import random
 import threading
 import time
+import weakref
 from collections.abc import Callable
 
 log = logging.getLogger("gpjob_widget")
@@ -25,6 +32,14 @@ TAIL_GRACE = 5.0         # s past the latest forecast end before the forecast is
 BACKOFF_BASE = 1.0       # s: first retry delay after a transient error
 BACKOFF_CAP = 60.0
 RETRY_AFTER_CAP = 300.0
+EXIT_JOIN = 1.0          # s the exit hook waits for workers to leave (a check in flight may not)
+
+_exiting = threading.Event()
+
+
+def exiting() -> bool:
+    """True once the interpreter is shutting down: close paths must not block from then on."""
+    return _exiting.is_set()
 
 
 def next_interval(elapsed: float, *, until_end: tuple[float, float] | None = None,
@@ -106,8 +121,10 @@ class Poller:
         self._ids = itertools.count()
         self._cond = threading.Condition()
         self._workers = 0
+        self._threads: set[threading.Thread] = set()
         self._idle = 0
         self._stopped = False
+        _pollers.add(self)
 
     # -- public ------------------------------------------------------------------------------
     def schedule(self, task: Task, delay: float = 0.0) -> int:
@@ -118,6 +135,8 @@ class Poller:
 
     def cancel(self, handle: int) -> None:
         """Stop rescheduling *handle* (a check already running finishes, then is dropped)."""
+        if self._stopped:  # shut down (e.g. at exit): nothing is rescheduled anyway
+            return
         with self._cond:
             kept = [e for e in self._heap if e[1] != handle]
             if len(kept) == len(self._heap):
@@ -147,12 +166,24 @@ class Poller:
         with self._cond:
             return len(self._heap)
 
-    def shutdown(self) -> None:
-        """Stop every worker (interpreter exit)."""
-        with self._cond:
-            self._stopped = True
+    def shutdown(self, join: float = 0.0) -> None:
+        """Stop every worker; wait up to *join* seconds for them to leave.
+
+        Never blocks longer than that, even if a frozen thread holds the lock (at exit).
+        """
+        self._stopped = True  # seen by cancel() and _push() even if the lock cannot be had
+        if not self._cond.acquire(timeout=max(join, 0.1)):
+            return
+        try:
             self._heap.clear()
             self._cond.notify_all()
+            threads = list(self._threads)
+        finally:
+            self._cond.release()
+        deadline = time.monotonic() + join
+        for thread in threads:
+            if thread is not threading.current_thread():
+                thread.join(max(0.0, deadline - time.monotonic()))
 
     # -- internals ---------------------------------------------------------------------------
     def _push(self, due: float, handle: int, task: Task) -> None:
@@ -163,8 +194,10 @@ class Poller:
             heapq.heappush(self._heap, (due, handle, task))
             if self._idle == 0 and self._workers < self.max_workers:
                 self._workers += 1
-                threading.Thread(target=self._work, name=f"gpjob-poller-{handle}",
-                                 daemon=True).start()
+                worker = threading.Thread(target=self._work, name=f"gpjob-poller-{handle}",
+                                          daemon=True)
+                self._threads.add(worker)
+                worker.start()
             else:
                 self._cond.notify()
 
@@ -186,6 +219,7 @@ class Poller:
                 self._cond.wait(min(timeout, self.idle_exit))
                 self._idle -= 1
             self._workers -= 1
+            self._threads.discard(threading.current_thread())
             return None
 
     def _work(self) -> None:
@@ -205,6 +239,7 @@ class Poller:
 
 _shared: Poller | None = None
 _shared_lock = threading.Lock()
+_pollers: weakref.WeakSet[Poller] = weakref.WeakSet()  # every poller, stopped at exit
 
 
 def shared_poller() -> Poller:
@@ -213,5 +248,13 @@ def shared_poller() -> Poller:
     with _shared_lock:
         if _shared is None:
             _shared = Poller()
-            atexit.register(_shared.shutdown)
         return _shared
+
+
+@atexit.register
+def _at_exit() -> None:
+    """Before daemon threads freeze: say we are exiting, stop and briefly join every poller."""
+    _exiting.set()
+    deadline = time.monotonic() + EXIT_JOIN
+    for poller in list(_pollers):
+        poller.shutdown(join=max(0.0, deadline - time.monotonic()))

@@ -20,7 +20,15 @@ from typing import Any, Protocol
 from . import status as st
 from .errors import CancelError, GPJobError, JobFailed, JobNotFound, TransientError, WatchError
 from .flavours import Flavour
-from .poller import MAX_INTERVAL, EndForecast, Poller, backoff, next_interval, shared_poller
+from .poller import (
+    MAX_INTERVAL,
+    EndForecast,
+    Poller,
+    backoff,
+    exiting,
+    next_interval,
+    shared_poller,
+)
 from .snapshot import JobSnapshot, new_messages
 
 log = logging.getLogger("gpjob_widget")
@@ -195,6 +203,8 @@ class Watch:
 
     def stop(self) -> None:
         """Stop watching (``start()`` or ``wait()`` resumes)."""
+        if exiting():  # the pollers are stopped; a frozen thread may hold our lock
+            return
         self._update(**self._ending(clean=self.state.terminal))
         with self._cond:  # wake waiters even when nothing visible changed
             self._version += 1
@@ -203,6 +213,8 @@ class Watch:
     def close(self) -> None:
         """Stop watching for good and forget the subscribers."""
         self._closed = True
+        if exiting():  # interpreter exit (e.g. a widget's __del__): take no lock
+            return
         self.stop()
         with self._cond:
             self._listeners.clear()

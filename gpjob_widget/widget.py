@@ -18,7 +18,7 @@ from . import status as st
 from .errors import CancelError
 from .job import Job
 from .loader import Loaded, assign_results
-from .poller import MAX_INTERVAL, Poller
+from .poller import MAX_INTERVAL, Poller, exiting
 from .snapshot import JobSnapshot
 from .transport import DEFAULT_TIMEOUT, TokenSource, Verify
 from .watch import Update, Watch, WatchState
@@ -160,6 +160,9 @@ class JobWidget(anywidget.AnyWidget):
 
     def close(self) -> None:
         """Stop watching and close the widget (JS ``destroy()``)."""
+        if exiting():  # interpreter exit (ipywidgets' __del__): block on nothing
+            self._closed = True
+            return
         if self._watch is not None:
             self._watch.close()  # its last update (watching: False) still reaches the traits
         self._closed = True
