@@ -15,6 +15,7 @@ from .errors import (
     JobFailed,
     JobNotFound,
     NotFound,
+    PartialResults,
     PermissionDenied,
     ResultError,
     TransientError,
@@ -28,8 +29,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ArcGISError", "AuthError", "CancelError", "GPJobError", "InvalidJobURL", "Job", "JobBoard",
-    "JobFailed", "JobNotFound", "JobWidget", "NotFound", "PermissionDenied", "ResultError",
-    "TransientError", "WatchError",
+    "JobFailed", "JobNotFound", "JobWidget", "NotFound", "PartialResults", "PermissionDenied",
+    "ResultError", "TransientError", "WatchError",
 ]
 __version__ = "0.1.0"
 

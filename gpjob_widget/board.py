@@ -15,15 +15,13 @@ import traitlets as t
 from . import frontend, history
 from . import status as st
 from .errors import CancelError
-from .job import Job
+from .job import JOB_OPTIONS, WATCH_OPTIONS, Job
 from .poller import exiting
 from .watch import Update
 
 ROW_TRAITS = ("title", "job_id", "status", "raw_status", "percent", "progress_message",
-              "cancellable", "error")
+              "cancellable", "error", "stalled", "changed_at")
 _ROW_FIELDS = frozenset(ROW_TRAITS)
-JOB_KEYS = ("flavour", "verify", "timeout")                       # options of a Job
-WATCH_KEYS = ("poll_interval", "max_interval", "poller")          # options of its engine
 
 
 def _pick(options: Mapping[str, Any], keys: Iterable[str]) -> dict[str, Any]:
@@ -46,9 +44,17 @@ class JobBoard(anywidget.AnyWidget):
     counts = t.Dict().tag(sync=True)           # status → number of jobs
     aggregate = t.Float(None, allow_none=True).tag(sync=True)  # mean percent, ended jobs = 100
 
+    # class defaults keep close() (ipywidgets' __del__) safe on a half-built board
+    jobs: list[Job] = []
+    _unsubscribers: list[Any] = []
+    _timer: threading.Timer | None = None
+
     def __init__(self, jobs: Iterable[Any] = (), **job_options: Any) -> None:
         """*job_options* (token, poller, poll_interval, verify, …) apply to jobs the board
         creates from URLs or submits."""
+        unknown = set(job_options) - {"token", *JOB_OPTIONS, *WATCH_OPTIONS}
+        if unknown:
+            raise TypeError(f"unknown JobBoard option(s): {', '.join(sorted(unknown))}")
         super().__init__()
         self._job_options = job_options
         self.jobs: list[Job] = []
@@ -69,7 +75,7 @@ class JobBoard(anywidget.AnyWidget):
         for entry in history.recent(days):
             job = Job(entry.url, token, flavour=entry.flavour or None,
                       **_pick(job_options, ("verify", "timeout")))
-            watch = job.watch(**_pick(job_options, WATCH_KEYS))
+            watch = job.watch(**_pick(job_options, WATCH_OPTIONS))
             if entry.ended:  # shown as remembered, not asked again
                 watch.remember(status=entry.status, title=entry.title,
                                started_at=(entry.started_at or 0) * 1000 or None,
@@ -81,8 +87,8 @@ class JobBoard(anywidget.AnyWidget):
         """Add a job: a :class:`Job`, a ``JobWidget``, a job URL or an ``arcgis`` job object
         (watched with the board's options, unless ``watch=False``). Returns the :class:`Job`."""
         options = self._job_options
-        job = Job.of(job, options.get("token"), **_pick(options, JOB_KEYS))
-        engine = job.watch(**_pick(options, WATCH_KEYS))
+        job = Job.of(job, options.get("token"), **_pick(options, JOB_OPTIONS))
+        engine = job.watch(**_pick(options, WATCH_OPTIONS))
         with self._lock:
             index = len(self.jobs)
             self.jobs.append(job)
@@ -103,8 +109,8 @@ class JobBoard(anywidget.AnyWidget):
         options = {**self._job_options, **options}
         token = token if token is not None else options.pop("token", None)
         options.pop("token", None)
-        job = Job.submit(task_url, params, token, **_pick(options, ("verify", "timeout")))
-        job.watch(**_pick(options, WATCH_KEYS))
+        job = Job.submit(task_url, params, token, **_pick(options, JOB_OPTIONS))
+        job.watch(**_pick(options, WATCH_OPTIONS))
         return self.add(job)
 
     # -- commands -------------------------------------------------------------------------

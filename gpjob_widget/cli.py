@@ -54,11 +54,15 @@ def _job_options(args: argparse.Namespace) -> dict[str, Any]:
         verify = False
     elif args.ca_bundle:
         verify = args.ca_bundle
-    return {"verify": verify, "timeout": (5.0, args.request_timeout)}
+    return {"flavour": args.flavour, "verify": verify, "timeout": (5.0, args.request_timeout)}
 
 
 def _job(args: argparse.Namespace) -> Job:
-    return Job(args.url, _token(args), flavour=args.flavour, **_job_options(args))
+    return Job(args.url, _token(args), **_job_options(args))
+
+
+def _watch_options(args: argparse.Namespace) -> dict[str, Any]:
+    return {"stall_after": args.stall_after} if "stall_after" in args else {}
 
 
 def parse_param(text: str) -> tuple[str, Any]:
@@ -124,9 +128,12 @@ def _final(job: Job, status: str) -> int:
 
 
 def _wait(job: Job, args: argparse.Namespace) -> int:
+    # a bar on a terminal; in a log or a pipe (CI, | tee) one plain line per change
+    progress = args.progress if args.progress is not None else \
+        (True if sys.stderr.isatty() else "lines")
     try:
         status = job.wait(timeout=args.timeout, cancel_on_interrupt=args.cancel_on_interrupt,
-                          progress=args.progress)
+                          progress=progress)
     except TimeoutError as exc:
         print(f"timed out: {exc}", file=sys.stderr)
         return FAILED
@@ -145,12 +152,15 @@ def _wait(job: Job, args: argparse.Namespace) -> int:
 
 # -- commands ------------------------------------------------------------------------------
 def cmd_watch(args: argparse.Namespace) -> int:
-    return _wait(_job(args), args)
+    job = _job(args)
+    job.watch(**_watch_options(args))
+    return _wait(job, args)
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
     params = dict(parse_param(p) for p in args.param or [])
-    job = Job.submit(args.url, params, _token(args), **_job_options(args))
+    job = Job.submit(args.url, params, _token(args), **_job_options(args),
+                     **_watch_options(args))
     print(job.job_url)  # stdout: the one thing a script needs to go on with
     sys.stdout.flush()
     return _wait(job, args) if args.wait else OK
@@ -212,12 +222,17 @@ def _waiting(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("waiting")
     group.add_argument("--timeout", type=float, metavar="S",
                        help="give up waiting after S seconds (exit 1; the job keeps running)")
+    group.add_argument("--stall-after", type=float, default=600.0, metavar="S",
+                       help="say a job is stalled after S seconds without any change, or "
+                            "5 times its longest quiet spell so far (default: 600)")
     group.add_argument("--cancel-on-interrupt", action="store_true",
                        help="Ctrl-C also cancels the job on the server")
     bar = group.add_mutually_exclusive_group()
     bar.add_argument("--progress", dest="progress", action="store_true", default=None,
-                     help="always show the progress bar (default: when stderr is a terminal)")
-    bar.add_argument("--no-progress", dest="progress", action="store_false")
+                     help="always show the progress bar (default: a bar when stderr is a "
+                          "terminal, else one plain line per change)")
+    bar.add_argument("--no-progress", dest="progress", action="store_false",
+                     help="print nothing while waiting")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -60,6 +60,18 @@ def _name(url: str) -> str:
 
 def download_file(transport: Any, url: str, dest_dir: Path | str, *,
                   progress: Progress | None = None) -> Path:
+    """Stream *url* into *dest_dir* (see :func:`_download`); a failure names the file's URL
+    (without its query string, which may hold a token), so it can be fetched another way."""
+    if url.startswith("/") and not url.startswith("//") and getattr(transport, "origin", ""):
+        url = urljoin(transport.origin, url)
+    try:
+        return _download(transport, url, Path(dest_dir), progress)
+    except ResultError as exc:
+        where = urlsplit(url)._replace(query="", fragment="").geturl()
+        raise ResultError(f"{exc} [file: {where}]") from None
+
+
+def _download(transport: Any, url: str, dest_dir: Path, progress: Progress | None) -> Path:
     """Stream *url* into *dest_dir* in chunks; the file appears complete or not at all.
 
     It is written to a hidden ``.part`` file that is renamed when every byte has arrived (an
@@ -69,9 +81,6 @@ def download_file(transport: Any, url: str, dest_dir: Path | str, *,
     to the job's own origin (the transport decides). Failures are :class:`ResultError` with the
     server's words: HTTP errors, a JSON error body, a truncated or interrupted transfer.
     """
-    dest_dir = Path(dest_dir)
-    if url.startswith("/") and not url.startswith("//") and getattr(transport, "origin", ""):
-        url = urljoin(transport.origin, url)
     partial: Path | None = None
     try:
         dest_dir.mkdir(parents=True, exist_ok=True)

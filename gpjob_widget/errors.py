@@ -82,3 +82,16 @@ class ResultError(GPJobError):
     def __init__(self, message: str, *, param: str = "") -> None:
         self.param = param
         super().__init__(f"result {param!r}: {message}" if param else message)
+
+
+class PartialResults(ResultError):
+    """Some outputs could not be fetched: which and why; the others are in :attr:`results`
+    (and stay loadable one by one)."""
+
+    def __init__(self, results: dict, failures: dict[str, ResultError]) -> None:
+        self.results = results
+        self.failures = failures
+        done = f"{len(results)} of {len(results) + len(failures)} outputs loaded"
+        reasons = "; ".join(str(exc) for exc in failures.values())
+        super().__init__(f"{len(failures)} output{'s' * (len(failures) > 1)} could not be "
+                         f"loaded ({done}): {reasons}")

@@ -41,6 +41,23 @@ def elapsed(state: Mapping[str, Any]) -> str:
     return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
 
 
+def stall_text(state: Mapping[str, Any]) -> str:
+    """"No progress reported for 42 min" while the engine calls the job stalled, else ""."""
+    changed = state.get("changed_at")
+    if not state.get("stalled") or not changed or state.get("status") in TERMINAL:
+        return ""
+    return f"No progress reported for {quiet_spell(time.time() * 1000 - changed)}"
+
+
+def quiet_spell(ms: float) -> str:
+    """"42 min", "3 h 5 min" (seconds under a minute), as the card says it too."""
+    seconds = max(0, int(ms // 1000))
+    if seconds < 60:
+        return f"{seconds} s"
+    hours, minutes = divmod(seconds // 60, 60)
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
+
+
 def _headline(state: Mapping[str, Any]) -> str:
     title = state.get("title") or "ArcGIS job"
     job_id = state.get("job_id") or ""
@@ -58,7 +75,8 @@ def text_repr(state: Mapping[str, Any]) -> str:
     if state.get("started_at"):
         parts.append(elapsed(state))
     line = " · ".join(parts)
-    detail = state.get("error") or state.get("notice") or state.get("progress_message")
+    detail = state.get("error") or state.get("notice") or stall_text(state) or \
+        state.get("progress_message")
     return f"{line}\n  {detail}" if detail else line
 
 
@@ -75,10 +93,12 @@ def html_snapshot(state: Mapping[str, Any]) -> str:
              f'<span style="color:{colour};font-weight:600">{icon} {esc(label)}</span>'
              + (f" · {percent:.0f}%" if percent is not None else "")
              + (f" · {esc(elapsed(state))}" if state.get("started_at") else ""), bar]
+    texts = {**state, "stall": stall_text(state)}
     for key, style in (("progress_message", "color:#4b5563"), ("notice", "color:#b45309"),
+                       ("stall", "color:#b45309"),
                        ("error", "color:#b91c1c;font-weight:600;white-space:pre-wrap")):
-        if state.get(key):
-            lines.append(f'<div style="{style}">{esc(str(state[key]))}</div>')
+        if texts.get(key):
+            lines.append(f'<div style="{style}">{esc(str(texts[key]))}</div>')
     if state.get("status") not in TERMINAL and state.get("job_url"):
         seen = state.get("checked_at")
         when = time.strftime(" at %Y-%m-%d %H:%M:%S UTC", time.gmtime(seen / 1000)) if seen else ""

@@ -10,15 +10,31 @@ from typing import Any
 
 from . import downloads, flavours, history, results
 from . import status as st
-from .errors import ArcGISError, CancelError, GPJobError, ResultError, TransientError
+from .errors import (
+    ArcGISError,
+    AuthError,
+    CancelError,
+    GPJobError,
+    PartialResults,
+    ResultError,
+    TransientError,
+)
 from .flavours import encode_param
 from .poller import MAX_INTERVAL, Poller
 from .snapshot import JobSnapshot
+from .terminal import Progress
 from .transport import DEFAULT_TIMEOUT, TokenSource, Transport, Verify, split_token
-from .watch import Watch, WatchState
+from .watch import STALL_AFTER, Watch, WatchState
 
+JOB_OPTIONS = ("flavour", "verify", "timeout")  # how to reach the job
+WATCH_OPTIONS = ("poll_interval", "max_interval", "stall_after", "poller")  # how to watch it
 RESULT_OPTIONS = {"out_sr": "outSR", "return_z": "returnZ", "return_m": "returnM",
                   "return_type": "returnType"}
+
+
+def _name(subject: object) -> str:
+    """How messages name the object waited on: ``w.cancel()`` for a card, ``job.cancel()``."""
+    return "job" if isinstance(subject, Job) else "w"
 
 
 class Job:
@@ -35,33 +51,44 @@ class Job:
     """
 
     def __init__(self, job_url: str, token: TokenSource | Any = None, *,
-                 flavour: str | None = None,
-                 verify: Verify = True, timeout: float | tuple[float, float] = DEFAULT_TIMEOUT):
+                 flavour: str | None = None, verify: Verify = True,
+                 timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+                 poll_interval: float | None = None, max_interval: float = MAX_INTERVAL,
+                 stall_after: float | None = STALL_AFTER, poller: Poller | None = None,
+                 start: bool = False) -> None:
         url, url_token = split_token(flavours.check_job_url(job_url))
         self.job_url = url.rstrip("/")
         self.transport = Transport(self.job_url, token if token is not None else url_token,
                                    verify=verify, timeout=timeout)
-        self.flavour: flavours.Flavour | None = None
-        self._use(flavours.by_name(flavour) if flavour else flavours.from_url(self.job_url))
-        self.job_id = (self.flavour or flavours.MissionFlavour()).job_id_from_url(self.job_url)
-        self.title = ""
+        # the flavour: given, remembered, or told by the first answer; until then the URL's
+        # hint speaks for it (and chooses the token header of the first request)
+        self.flavour: flavours.Flavour | None = flavours.by_name(flavour) if flavour else None
+        self._hint = None if flavour else flavours.from_url(self.job_url)
         known = history.lookup(self.job_url)  # a job seen before (e.g. before a restart)
-        if known is not None:
-            self.title = known.title
-            if self.flavour is None and known.flavour:
-                self._use(flavours.by_name(known.flavour))
+        if self.flavour is None and known is not None and known.flavour:
+            self.flavour = flavours.by_name(known.flavour)
+        self._use(self.protocol)
+        self.job_id = self.protocol.job_id_from_url(self.job_url)
+        self.title = (known.title if known else "") or self.protocol.title_from_url(self.job_url)
         self.last: JobSnapshot | None = None
         self._watcher: Watch | None = None
         self._result_cache: dict[tuple, Any] = {}
         self._results_lock = threading.RLock()
         self._outputs: dict[str, Any] = {}
         self._outputs_of: JobSnapshot | None = None
+        self._watch_options = {"poll_interval": poll_interval, "max_interval": max_interval,
+                               "stall_after": stall_after, "poller": poller}
+        if start:
+            self.start()
 
-    def _use(self, flavour: flavours.Flavour | None) -> None:
+    @property
+    def protocol(self) -> flavours.Flavour:
+        """The flavour spoken: the known one, else the URL's hint, else Mission-style."""
+        return self.flavour or self._hint or flavours.MissionFlavour()
+
+    def _use(self, flavour: flavours.Flavour) -> None:
         """Speak *flavour*'s protocol from now on (its token header too)."""
-        self.flavour = flavour
-        if flavour is not None:
-            self.transport.auth_header = flavour.auth_header
+        self.transport.auth_header = flavour.auth_header
 
     @classmethod
     def of(cls, job: Any, token: TokenSource = None, **options: Any) -> Job:
@@ -102,14 +129,30 @@ class Job:
             self.watch()
         return self._watcher  # type: ignore[return-value]
 
-    def watch(self, *, poll_interval: float | None = None, max_interval: float = MAX_INTERVAL,
-              poller: Poller | None = None) -> Watch:
-        """Create this job's watch engine with these options (or return the one it has)."""
+    def watch(self, **options: Any) -> Watch:
+        """This job's watch engine, created with *options* (``poll_interval``,
+        ``max_interval``, ``stall_after``, ``poller``; the job's own by default) on first use."""
         if self._watcher is None:
-            self._watcher = Watch(self, poll_interval=poll_interval, max_interval=max_interval,
-                                  poller=poller)
+            unknown = set(options) - set(WATCH_OPTIONS)
+            if unknown:
+                raise TypeError(f"unknown watch option(s): {', '.join(sorted(unknown))}")
+            self._watcher = Watch(self, **{**self._watch_options, **options})
             history.follow(self._watcher)
         return self._watcher
+
+    def start(self) -> None:
+        """Start (or resume) watching in the background; the first check happens at once."""
+        self.watcher.start()
+
+    def stop(self) -> None:
+        """Stop watching (``start()`` or ``wait()`` resumes)."""
+        if self._watcher is not None:
+            self._watcher.stop()
+
+    def close(self) -> None:
+        """Stop watching for good (JS ``destroy()``): no more checks, no more updates."""
+        if self._watcher is not None:
+            self._watcher.close()
 
     @property
     def status(self) -> str:
@@ -134,42 +177,72 @@ class Job:
         """The whole log so far: ``[{"type", "description"}]``."""
         return list(self.watcher.messages)
 
-    def wait(self, timeout: float | None = None, *, callback: Callable[[Job], Any] | None = None,
+    def wait(self, timeout: float | None = None, *, callback: Callable[[Any], Any] | None = None,
              raise_on_failure: bool = False, cancel_on_interrupt: bool = False,
-             progress: bool | None = None) -> str:
+             progress: Progress = None, _subject: Any = None) -> str:
         """Block until the job ends; return its final status (JS ``waitForJobCompletion``).
 
         ``callback(job)`` runs after every non-terminal check. With ``raise_on_failure`` a
         failed / cancelled / timed-out job raises :class:`JobFailed`. ``TimeoutError`` after
         *timeout* s (the job keeps running); :class:`WatchError` if watching stopped first.
         Ctrl-C stops waiting and says the job still runs (``cancel_on_interrupt`` cancels it).
-        ``progress``: a live bar on stderr (default: when stderr is a terminal).
+        ``progress``: ``True`` a live bar on stderr, ``"lines"`` one plain line per change
+        (logs, pipes), ``False`` nothing; by default a bar when stderr is a terminal.
         """
         from .terminal import progress_bar
 
-        with progress_bar(self.watcher, progress) as bar:
-            return self.watcher.wait(
-                timeout, callback=None if callback is None else lambda: callback(self),
-                raise_on_failure=raise_on_failure, cancel_on_interrupt=cancel_on_interrupt,
-                on_tick=bar.tick if bar else None, subject="job")
+        subject = _subject or self
+        try:
+            with progress_bar(self.watcher, progress) as view:
+                return self.watcher.wait(
+                    timeout, callback=None if callback is None else lambda: callback(subject),
+                    raise_on_failure=raise_on_failure, cancel_on_interrupt=cancel_on_interrupt,
+                    on_tick=view.tick if view else None, subject=_name(subject))
+        except KeyboardInterrupt as interrupt:  # its message says it all: end at the caller
+            raise interrupt.with_traceback(None) from None
 
     async def wait_async(self, timeout: float | None = None, *,
-                         callback: Callable[[Job], Any] | None = None,
-                         raise_on_failure: bool = False,
-                         cancel_on_interrupt: bool = False) -> str:
+                         callback: Callable[[Any], Any] | None = None,
+                         raise_on_failure: bool = False, cancel_on_interrupt: bool = False,
+                         _subject: Any = None) -> str:
         """``wait()`` that awaits: the event loop stays free meanwhile."""
-        return await self.watcher.wait_async(
-            timeout, callback=None if callback is None else lambda: callback(self),
-            raise_on_failure=raise_on_failure, cancel_on_interrupt=cancel_on_interrupt,
-            subject="job")
+        subject = _subject or self
+        try:
+            return await self.watcher.wait_async(
+                timeout, callback=None if callback is None else lambda: callback(subject),
+                raise_on_failure=raise_on_failure, cancel_on_interrupt=cancel_on_interrupt,
+                subject=_name(subject))
+        except KeyboardInterrupt as interrupt:
+            raise interrupt.with_traceback(None) from None
 
     def __await__(self) -> Generator[Any, None, str]:  # `await job` = `await job.wait_async()`
         return self.wait_async().__await__()
 
     @property
     def results(self) -> dict[str, Any]:
-        """``{param: value}`` once the job succeeded: typed, fetched once, then cached."""
-        return {name: self.result(name) for name in self.output_names()}
+        """``{param: value}`` once the job succeeded: typed, fetched once, then cached.
+
+        If some outputs cannot be fetched, :class:`PartialResults` says which and why, and
+        carries the others (each also loads alone with :meth:`result`)."""
+        values, failures = self.fetch_all()
+        if failures:
+            raise PartialResults(values, failures)
+        return values
+
+    def fetch_all(self, *, download_dir: Path | None = None,
+                  progress_of: Callable[[str], Any] | None = None,
+                  ) -> tuple[dict[str, Any], dict[str, ResultError]]:
+        """Every output: ``(values, failures)``; one that fails hides none of the others.
+        ``progress_of(name)`` gives the download progress callback of output *name*."""
+        values: dict[str, Any] = {}
+        failures: dict[str, ResultError] = {}
+        for name in self.output_names():
+            try:
+                values[name] = self.result(name, download_dir=download_dir,
+                                           progress=progress_of(name) if progress_of else None)
+            except ResultError as exc:
+                failures[name] = exc
+        return values, failures
 
     def result(self, name: str, *, download_dir: Path | None = None,
                progress: Callable[[int, int | None], None] | None = None,
@@ -191,32 +264,42 @@ class Job:
 
     @classmethod
     def submit(cls, task_url: str, params: Mapping[str, Any] | None = None,
-               token: TokenSource = None, **options: Any) -> Job:
+               token: TokenSource = None, *, flavour: str | None = None,
+               **options: Any) -> Job:
         """Start a job and return it: a GP task (``…/GPServer/<task>``: ``submitJob``) or an
         OGC API – Processes process (``…/processes/<id>``: asynchronous execution; a server
-        that answers at once gives a job that already succeeded with those outputs)."""
+        that answers at once gives a job that already succeeded with those outputs).
+
+        *flavour* overrides how the URL is read; *options* are those of :class:`Job`.
+        """
         task_url, url_token = split_token(flavours.check_task_url(task_url))
         token = token if token is not None else url_token
-        flavour = flavours.for_task_url(task_url)
+        submitter = flavours.by_name(flavour) if flavour else flavours.for_task_url(task_url)
         transport = Transport(task_url, token, verify=options.get("verify", True),
                               timeout=options.get("timeout", DEFAULT_TIMEOUT))
-        transport.auth_header = flavour.auth_header
-        job_url, snapshot = flavour.submit(transport, task_url, params or {})
-        job = cls(job_url, token, flavour=flavour.name, **options)
+        transport.auth_header = submitter.auth_header
+        job_url, snapshot = submitter.submit(transport, task_url, params or {})
+        start = options.pop("start", False)
+        job = cls(job_url, token, flavour=submitter.name, **options)
         job.last = snapshot
         job.title = snapshot.title or job.title
-        history.record(job.job_url, job_id=job.job_id, flavour=flavour.name,
+        history.record(job.job_url, job_id=job.job_id, flavour=submitter.name,
                        status=snapshot.status, title=job.title)
+        if start:
+            job.start()
         return job
 
     # -- JobInfo parity -------------------------------------------------------------------
     def check_status(self) -> JobSnapshot:
-        """One GET of the job resource, parsed (the flavour is detected on the first answer)."""
-        body = self.transport.get_json(self.job_url)
+        """One GET of the job resource, parsed. Until the flavour is known, the first answer's
+        shape decides it (the URL only when the answer is silent)."""
+        body = self._get_job()
         if self.last is not None and body == self.last.raw:
             return self.last  # nothing changed: no need to parse again
         if self.flavour is None:
-            self._use(flavours.from_json(body) or flavours.MissionFlavour())
+            header = self.transport.auth_header  # the one the server took
+            self.flavour = flavours.detect(body, self.job_url)
+            self.transport.auth_header = header
         snapshot = self.flavour.parse(body, self.job_url)
         if snapshot.job_id:
             self.job_id = snapshot.job_id
@@ -224,6 +307,23 @@ class Job:
             self.title = snapshot.title
         self.last = snapshot
         return snapshot
+
+    def _get_job(self) -> dict[str, Any]:
+        try:
+            return self.transport.get_json(self.job_url)
+        except AuthError:
+            # the URL's hint chose the token header; before any answer told the flavour, the
+            # other header (Esri's, or OGC's Authorization) deserves one try on this origin
+            if self.flavour is not None or not self.transport.has_credentials:
+                raise
+            first = self.transport.auth_header
+            self.transport.auth_header = ("Authorization" if first == "X-Esri-Authorization"
+                                          else "X-Esri-Authorization")
+            try:
+                return self.transport.get_json(self.job_url)
+            except AuthError:
+                self.transport.auth_header = first
+                raise
 
     def cancel(self) -> str:
         """Cancel on the server; the new status (usually ``job-cancelling``) is published to
@@ -234,9 +334,8 @@ class Job:
 
     def request_cancel(self) -> str:
         """One cancel request; returns the status the server answered (no watching involved)."""
-        flavour = self.flavour or flavours.MissionFlavour()
         try:
-            body = flavour.cancel(self.transport, self.job_url)
+            body = self.protocol.cancel(self.transport, self.job_url)
         except TransientError as exc:
             raise CancelError(f"could not reach the server to cancel: {exc}") from None
         except ArcGISError as exc:
@@ -250,12 +349,12 @@ class Job:
     @property
     def result_refs(self) -> dict[str, Any]:
         """``{param: ref}``: ``{"paramUrl"}`` (GP) or ``{"value"}`` (inline outputs)."""
-        if self.last is None or self.flavour is None:
-            return dict(self.last.results) if self.last else {}
+        if self.last is None:
+            return {}
         with self._results_lock:
             if self._outputs_of is not self.last:  # an OGC server lists them in one request
                 try:
-                    self._outputs = self.flavour.outputs(self.last, self.transport)
+                    self._outputs = self.protocol.outputs(self.last, self.transport)
                 except GPJobError as exc:
                     raise ResultError(f"the outputs could not be listed: {exc}") from None
                 self._outputs_of = self.last
@@ -278,8 +377,7 @@ class Job:
         unknown = set(options) - set(RESULT_OPTIONS)
         if unknown:
             raise TypeError(f"unknown result option(s): {', '.join(sorted(unknown))}")
-        flavour = self.flavour or flavours.GPFlavour()
-        url = flavour.result_url(self.job_url, ref if isinstance(ref, Mapping) else {}, name)
+        url = self.protocol.result_url(self.job_url, ref if isinstance(ref, Mapping) else {}, name)
         return self.transport.get_json(url, params)
 
     def fetch_result_data(self, name: str, *, download_dir: Path | None = None,

@@ -64,6 +64,19 @@ _WORDS: dict[str, str] = {
     "canceled": CANCELLED,
     "deleting": DELETING,
     "deleted": DELETED,
+    # Feature service createReplica / ArcGIS Hub download jobs (Esri hub.js)
+    "inprogress": EXECUTING,
+    "pagingdata": EXECUTING,
+    "convertingdata": EXECUTING,
+    "exportingdata": EXECUTING,
+    "exportattachments": EXECUTING,
+    "exportingsnapshot": EXECUTING,
+    "exportchanges": EXECUTING,
+    "importchanges": EXECUTING,
+    "importattachments": EXECUTING,
+    "provisioningreplica": EXECUTING,
+    "unregisteringreplica": EXECUTING,
+    "completedwitherrors": SUCCEEDED,
 }
 # The JS names themselves are accepted too (e.g. from to_json()).
 _WORDS.update({name: name for name in ALL})

@@ -1,18 +1,26 @@
-"""The terminal view: a live one-line progress bar (tqdm) on stderr while a job is waited for."""
+"""The terminal views while a job is waited for: a live one-line bar (tqdm) on a terminal, or
+one plain line per change where the output is a log or a pipe (CI, ``| tee``)."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
+import time
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import IO, Any, Literal
 
-from .fallback import badge, elapsed_seconds
+from . import status as st
+from .fallback import badge, elapsed_seconds, stall_text
 from .watch import Update, Watch, WatchState
 
 SPINNER = "|/-\\"  # ASCII: draws in every terminal font
 MESSAGE_WIDTH = 60
+LINE_EVERY = 2.0  # s: plain lines (logs, pipes) at most this often, status changes excepted
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+Progress = bool | Literal["lines"] | None
 
 
 def in_kernel() -> bool:
@@ -54,8 +62,19 @@ def _clock(state: dict[str, Any]) -> str:
 
 
 def one_line(text: str, width: int = MESSAGE_WIDTH) -> str:
-    text = " ".join(str(text).split())
+    """*text* on one line of at most *width* characters, with no control characters."""
+    text = " ".join(_CONTROL.sub(" ", str(text)).split())
     return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _head(state: WatchState) -> str:
+    label = badge(state.to_dict())[0]  # the card's words, from THE status table
+    return one_line(f"{state.title or 'job'} {state.job_id}".strip(), 80) + f": {label}"
+
+
+def _detail(state: WatchState) -> str:
+    return one_line(state.error or state.notice or stall_text(state.to_dict())
+                    or state.progress_message)
 
 
 class ProgressBar:
@@ -81,11 +100,17 @@ class ProgressBar:
         self._state = update.state
 
     def tick(self) -> None:
-        """Redraw with the latest state (called about four times a second)."""
+        """Redraw with the latest state (called about four times a second). The final frame
+        is left to :meth:`close`, which draws it once."""
+        if self._state.terminal:
+            return
+        self._frame()
+        self._bar.refresh()
+
+    def _frame(self) -> None:
         state: WatchState = self._state
-        label = badge(state.to_dict())[0]  # the card's words, from THE status table
-        head = f"{state.title or 'job'} {state.job_id}".strip() + f": {label}"
-        detail = one_line(state.error or state.notice or state.progress_message)
+        head = _head(state)
+        detail = _detail(state)
         elapsed = _clock(state.to_dict())
         if state.percent is not None:
             self._bar.n = max(0.0, min(100.0, state.percent))
@@ -96,22 +121,78 @@ class ProgressBar:
             line = f"{_braces(head)} {spinner}{elapsed}"
         self._bar.bar_format = line + (f" · {_braces(detail)}" if detail else "")
         self._bar.ncols = _size(self._stream).columns  # follows a resized window
-        self._bar.refresh()
 
     def close(self) -> None:
         self._unsubscribe()
+        self._frame()
+        self._bar.close()  # draws the last frame once, and ends the line
+
+
+class LineLog:
+    """One plain line per change of status, percent or step message, for logs and pipes: no
+    control characters, at most one line every :data:`LINE_EVERY` s (a new status and the end
+    are printed at once). Drawn only by :meth:`tick`, from the waiting thread."""
+
+    def __init__(self, watch: Watch, stream: IO[str] | None = None) -> None:
+        self._state = watch.state
+        self._stream = stream or sys.stderr
+        self._printed: tuple = ()
+        self._printed_status = ""
+        self._printed_at = 0.0
+        self._unsubscribe = watch.subscribe(self._on_update)
         self.tick()
-        self._bar.close()
+
+    def _on_update(self, update: Update) -> None:
+        self._state = update.state
+
+    def tick(self) -> None:
+        state = self._state
+        if state.status == st.NEW and not state.error:
+            return  # not asked yet: nothing to say
+        percent = None if state.percent is None else round(state.percent)
+        key = (state.status, percent, state.progress_message, state.stalled, state.error,
+               state.notice)
+        if key == self._printed:
+            return
+        now = time.monotonic()
+        if state.status == self._printed_status and not state.terminal and \
+                now - self._printed_at < LINE_EVERY:
+            return
+        self._printed, self._printed_status, self._printed_at = key, state.status, now
+        parts = [time.strftime("%H:%M:%S"), _head(state)]
+        if percent is not None:
+            parts.append(f"{percent}%")
+        elapsed = _clock(state.to_dict())
+        line = " ".join(parts) + (f" ({elapsed})" if elapsed else "")
+        detail = _detail(state)
+        self._stream.write(line + (f" · {detail}" if detail else "") + "\n")
+        self._stream.flush()
+
+    def close(self) -> None:
+        self._unsubscribe()
+        self._printed_at = 0.0  # the last word is never throttled away
+        self.tick()
+
+
+def wants_view(progress: Progress, stream: IO[str]) -> Literal["bar", "lines", ""]:
+    """Which view *progress* asks for: ``True`` a bar, ``"lines"`` plain lines, ``False``
+    none; ``None``: a bar when *stream* is a terminal outside a kernel, else none."""
+    if progress == "lines":
+        return "lines"
+    return "bar" if wants_bar(progress if isinstance(progress, bool) else None, stream) else ""
 
 
 @contextlib.contextmanager
-def progress_bar(watch: Watch, progress: bool | None,
+def progress_bar(watch: Watch, progress: Progress,
                  stream: IO[str] | None = None) -> Iterator[Any]:
-    """A :class:`ProgressBar` for the duration of a wait, or None when not wanted."""
+    """The view *progress* asks for (see :func:`wants_view`) for the duration of a wait:
+    a :class:`ProgressBar`, a :class:`LineLog`, or None."""
     stream = stream or sys.stderr
-    bar = ProgressBar(watch, stream) if wants_bar(progress, stream) else None
+    kind = wants_view(progress, stream)
+    view = ProgressBar(watch, stream) if kind == "bar" else \
+        LineLog(watch, stream) if kind == "lines" else None
     try:
-        yield bar
+        yield view
     finally:
-        if bar is not None:
-            bar.close()
+        if view is not None:
+            view.close()

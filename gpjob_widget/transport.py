@@ -133,6 +133,10 @@ class Transport:
             warnings.warn("TLS certificate verification is off for " + self.origin,
                           stacklevel=3)
 
+    @property
+    def has_credentials(self) -> bool:
+        return self._provider is not None
+
     def __repr__(self) -> str:  # never the token
         auth = "with credentials" if self._provider else "anonymous"
         return f"<Transport {self.origin} {auth}>"

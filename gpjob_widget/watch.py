@@ -37,6 +37,41 @@ MAX_FAILURES = 8            # consecutive transient errors (≈ 4 min of backoff
 UNKNOWN_PATIENCE = 30       # consecutive checks answering a status word we do not know
 CANCEL_PATIENCE = 60.0      # s a job may stay "cancelling" before we call the cancel unconfirmed
 WAIT_SLICE = 0.25           # s: a blocked wait() wakes this often (interrupts, terminal bar)
+STALL_AFTER = 600.0         # s with no change before a job is called stalled (the floor)
+STALL_RHYTHM = 5.0          # … or this many times the longest quiet spell the job had so far
+FRESH_MISSES = 3            # "not found" answers forgiven to a job we just submitted
+
+
+class StallClock:
+    """Tells when a job has said nothing new (status, percent, messages) for much longer than
+    its own rhythm so far: ``max(floor, STALL_RHYTHM × the longest quiet spell seen)``.
+
+    Nothing is imposed on the job: a stalled job is only *said* to be stalled, and stops being
+    so as soon as it moves again. ``floor=None`` never calls a job stalled.
+    """
+
+    def __init__(self, floor: float | None = STALL_AFTER) -> None:
+        self.floor = floor
+        self._signature: object = None
+        self._changed = 0.0          # monotonic time of the last change
+        self._longest = 0.0          # the longest quiet spell between two changes so far
+
+    def observe(self, signature: object, now: float) -> bool:
+        """Record one answer; True when it changed something."""
+        if signature == self._signature:
+            return False
+        if self._signature is not None:
+            self._longest = max(self._longest, now - self._changed)
+        self._signature, self._changed = signature, now
+        return True
+
+    def quiet_for(self, now: float) -> float:
+        return now - self._changed if self._signature is not None else 0.0
+
+    def stalled(self, now: float) -> bool:
+        if self.floor is None or self._signature is None:
+            return False
+        return self.quiet_for(now) > max(self.floor, STALL_RHYTHM * self._longest)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,6 +100,8 @@ class WatchState:
     cancel_state: str = ""     # "" · requested · refused · unconfirmed
     cancel_error: str = ""
     outputs: tuple[str, ...] = ()  # output names, once the job succeeded
+    changed_at: float | None = None   # the last change of status, percent or messages
+    stalled: bool = False      # nothing changed for much longer than the job's rhythm
 
     @property
     def terminal(self) -> bool:
@@ -111,7 +148,8 @@ class Watch:
     """
 
     def __init__(self, job: WatchedJob, *, poll_interval: float | None = None,
-                 max_interval: float = MAX_INTERVAL, poller: Poller | None = None) -> None:
+                 max_interval: float = MAX_INTERVAL, stall_after: float | None = STALL_AFTER,
+                 poller: Poller | None = None) -> None:
         self.job = job
         self.poll_interval = poll_interval
         self.max_interval = max_interval
@@ -127,6 +165,9 @@ class Watch:
         self._watch_started = 0.0
         self._cancel_sent_at: float | None = None
         self._forecast = EndForecast()
+        self._stall = StallClock(stall_after)
+        self._answered = False  # no check has been answered yet
+        self._misses = 0 if job.last is not None else FRESH_MISSES  # a submitted job is fresh
         self._stop_error: GPJobError | None = None
         self._last_snapshot: JobSnapshot | None = None
         flavour = job.flavour
@@ -265,6 +306,7 @@ class Watch:
         except GPJobError as exc:
             return self._give_up(exc)
         self._failures = 0
+        self._answered = True
         self._apply(snapshot)
         if snapshot.terminal:
             return None
@@ -320,9 +362,13 @@ class Watch:
         self._update(notice=notice)
         return self._schedule(delay)
 
-    def _on_not_found(self, exc: JobNotFound) -> None:
+    def _on_not_found(self, exc: JobNotFound) -> float | None:
         flavour = self.job.flavour
         now = time.time() * 1000
+        if not self._answered and self._misses < FRESH_MISSES:
+            # a job we just submitted may be unknown for a moment (pygeoapi #1672)
+            self._misses += 1
+            return self._on_transient(TransientError(f"{exc} (the job was just submitted)"))
         if self._cancel_sent_at is not None and flavour is not None and flavour.gone_once_cancelled:
             # e.g. a dismissed OGC job: "not found" is the cancel's success, not a deletion
             self._update(status=st.CANCELLED, cancel_state="", ended_at=now,
@@ -350,8 +396,13 @@ class Watch:
     # -- snapshot → state -----------------------------------------------------------------
     def _apply(self, snap: JobSnapshot) -> None:
         now = time.time() * 1000
+        moved = self._stall.observe((snap.status, snap.percent, snap.progress_message,
+                                     len(snap.messages)), time.monotonic())
+        stall = {"stalled": self._stall.stalled(time.monotonic()) and not snap.terminal}
+        if moved or self.state.changed_at is None:
+            stall["changed_at"] = now
         if snap is self._last_snapshot:  # the server said exactly the same again
-            self._update(checked_at=now)
+            self._update(checked_at=now, **stall)
             return
         self._last_snapshot = snap
         added = new_messages(self.messages, [m.to_dict() for m in snap.messages])
@@ -360,6 +411,7 @@ class Watch:
             "status": snap.status, "raw_status": snap.raw_status, "checked_at": now,
             "percent": 100.0 if snap.status == st.SUCCEEDED else snap.percent,
             "cancellable": snap.status in st.CANCELLABLE and state.cancel_state != "requested",
+            **stall,
         }
         if snap.job_id:
             changes["job_id"] = snap.job_id

@@ -15,13 +15,14 @@ import traitlets as t
 
 from . import frontend
 from . import status as st
-from .errors import CancelError
-from .job import Job
+from .errors import CancelError, PartialResults
+from .job import JOB_OPTIONS, Job
 from .loader import Loaded, assign_results
 from .poller import MAX_INTERVAL, Poller, exiting
 from .snapshot import JobSnapshot
+from .terminal import Progress
 from .transport import DEFAULT_TIMEOUT, TokenSource, Verify
-from .watch import Update, Watch, WatchState
+from .watch import STALL_AFTER, Update, Watch, WatchState
 
 log = logging.getLogger("gpjob_widget")
 
@@ -63,6 +64,8 @@ class JobWidget(anywidget.AnyWidget):
     cancellable = t.Bool(False).tag(sync=True)
     cancel_state = t.Unicode("").tag(sync=True)
     cancel_error = t.Unicode("").tag(sync=True)
+    changed_at = t.Float(None, allow_none=True).tag(sync=True)  # last change, epoch ms
+    stalled = t.Bool(False).tag(sync=True)  # no change for much longer than the job's rhythm
     results_state = t.Unicode("").tag(sync=True)
     results_error = t.Unicode("").tag(sync=True)
     loaded = t.List(t.Dict()).tag(sync=True)
@@ -78,9 +81,9 @@ class JobWidget(anywidget.AnyWidget):
                  flavour: str | None = None, verify: Verify = True,
                  timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
                  poll_interval: float | None = None, max_interval: float = MAX_INTERVAL,
-                 start: bool = True, poller: Poller | None = None,
-                 download_dir: str | Path | None = None, notify: bool = False,
-                 _job: Job | None = None, **kwargs: Any) -> None:
+                 stall_after: float | None = STALL_AFTER, start: bool = True,
+                 poller: Poller | None = None, download_dir: str | Path | None = None,
+                 notify: bool = False, _job: Job | None = None, **kwargs: Any) -> None:
         # a job URL, or a job object (e.g. Esri's arcgis GPJob: its sign-in gives the token)
         options: dict[str, Any] = {"flavour": flavour, "timeout": timeout}
         if verify is not True:
@@ -91,7 +94,7 @@ class JobWidget(anywidget.AnyWidget):
         self.download_dir = download_dir
         self._display_handles: list[Any] = []
         self._watch = job.watch(poll_interval=poll_interval, max_interval=max_interval,
-                                poller=poller)
+                                stall_after=stall_after, poller=poller)
         self._sync(self._watch.state, ENGINE_TRAITS)
         self.messages = list(self._watch.messages)
         self._unsubscribe = self._watch.subscribe(self._on_update)
@@ -103,11 +106,13 @@ class JobWidget(anywidget.AnyWidget):
     @classmethod
     def submit(cls, task_url: str, params: Mapping[str, Any] | None = None,
                token: TokenSource = None, **options: Any) -> JobWidget:
-        """Submit a job (GP ``submitJob``), then watch it."""
-        job_keys = {"verify", "timeout"}
-        job = Job.submit(task_url, params, token, **{k: v for k, v in options.items()
-                                                     if k in job_keys})
-        return cls(_job=job, **{k: v for k, v in options.items() if k not in job_keys})
+        """Submit a job (GP ``submitJob``, OGC ``…/execution``), then watch it on a card.
+
+        *options* are those of :class:`JobWidget` (``flavour``, ``verify``, ``timeout`` reach
+        the server; the others shape watching and the card)."""
+        job = Job.submit(task_url, params, token,
+                         **{k: options.pop(k) for k in JOB_OPTIONS if k in options})
+        return cls(_job=job, **options)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any], token: TokenSource = None,
@@ -175,7 +180,7 @@ class JobWidget(anywidget.AnyWidget):
     def wait(self, timeout: float | None = None, *,
              callback: Callable[[JobWidget], Any] | None = None,
              raise_on_failure: bool = False, cancel_on_interrupt: bool = False,
-             progress: bool | None = None) -> str:
+             progress: Progress = None) -> str:
         """Block until the job ends; return its final status.
 
         ``callback(widget)`` runs after every non-terminal check (JS ``statusCallback``).
@@ -185,22 +190,19 @@ class JobWidget(anywidget.AnyWidget):
         While this blocks, the kernel cannot handle the card's buttons: in a notebook prefer
         ``await w.wait_async()``. Outside a notebook a bar on stderr shows progress.
         """
-        from .terminal import progress_bar
-
-        with progress_bar(self._watch, progress) as bar:  # type: ignore[arg-type]
-            return self._watch.wait(  # type: ignore[union-attr]
-                timeout, callback=None if callback is None else lambda: callback(self),
-                raise_on_failure=raise_on_failure, cancel_on_interrupt=cancel_on_interrupt,
-                on_tick=bar.tick if bar else None)
+        return self._job.wait(timeout, callback=callback, raise_on_failure=raise_on_failure,
+                              cancel_on_interrupt=cancel_on_interrupt, progress=progress,
+                              _subject=self)
 
     async def wait_async(self, timeout: float | None = None, *,
                          callback: Callable[[JobWidget], Any] | None = None,
                          raise_on_failure: bool = False,
                          cancel_on_interrupt: bool = False) -> str:
         """Await the end of the job: the card's Cancel and Load results keep working."""
-        return await self._watch.wait_async(  # type: ignore[union-attr]
-            timeout, callback=None if callback is None else lambda: callback(self),
-            raise_on_failure=raise_on_failure, cancel_on_interrupt=cancel_on_interrupt)
+        return await self._job.wait_async(timeout, callback=callback,
+                                          raise_on_failure=raise_on_failure,
+                                          cancel_on_interrupt=cancel_on_interrupt,
+                                          _subject=self)
 
     def __await__(self) -> Generator[Any, None, str]:  # `await w` = `await w.wait_async()`
         return self.wait_async().__await__()
@@ -213,8 +215,16 @@ class JobWidget(anywidget.AnyWidget):
     # -- results --------------------------------------------------------------------------
     @property
     def results(self) -> dict[str, Any]:
-        """``{param: value}`` once the job succeeded: typed, fetched once, then cached."""
-        return {name: self.result(name) for name in self._job.output_names()}
+        """``{param: value}`` once the job succeeded: typed, fetched once, then cached
+        (:class:`PartialResults` names the outputs that failed and carries the others)."""
+        values, failures = self._fetch_all()
+        if failures:
+            raise PartialResults(values, failures)
+        return values
+
+    def _fetch_all(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        return self._job.fetch_all(download_dir=self.download_dir,
+                                   progress_of=self._download_progress)
 
     def result(self, name: str, **options: Any) -> Any:
         """Output *name* as a Python object (JS ``fetchResultData``), cached per options.
@@ -252,15 +262,16 @@ class JobWidget(anywidget.AnyWidget):
                      prefix: str = "") -> list[Loaded]:
         """Assign every output to a variable in *namespace* (default: the notebook's).
 
-        All outputs are fetched first, so nothing is half-assigned when one fails. Returns what
-        was created (also listed on the card).
+        Every output is fetched first; those that could be are assigned (listed on the card)
+        even if another one fails, and :class:`PartialResults` then says which failed and
+        why. Loading again fetches only what failed. Returns what was created.
         """
         with self.hold_sync():
             self.results_state = "loading"
             self.results_error = ""
         try:
-            values = self.results
-            loaded = assign_results(values, namespace, prefix)
+            values, failures = self._fetch_all()
+            loaded = assign_results(values, namespace, prefix, owner=self._job.job_url)
         except Exception as exc:
             with self.hold_sync():
                 self.results_state = "error"
@@ -268,7 +279,11 @@ class JobWidget(anywidget.AnyWidget):
             raise
         with self.hold_sync():
             self.loaded = [item.to_dict() for item in loaded]
-            self.results_state = "loaded"
+            self.results_state = "partial" if failures and loaded else \
+                "error" if failures else "loaded"
+            self.results_error = str(PartialResults(values, failures)) if failures else ""
+        if failures:
+            raise PartialResults(values, failures)
         return loaded
 
     def _load_from_card(self, namespace: dict[str, Any] | None) -> None:

@@ -20,7 +20,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from gpjob_widget import Job, ResultError
+from gpjob_widget import Job, PartialResults, ResultError
 from gpjob_widget import status as st
 from gpjob_widget.downloads import download_file
 from gpjob_widget.results import LinearUnit, ResultURL, convert_result, to_python
@@ -351,13 +351,21 @@ def test_big_feature_set_and_streamed_download_with_progress(server, watch, tmp_
     assert progress and progress[-1]["total"] == LARGE_FILE_SIZE and seen[-1] == {}
 
 
-def test_a_missing_file_is_a_result_error_and_nothing_is_half_assigned(server, watch, tmp_path):
+def test_a_missing_file_hides_no_other_output_and_names_its_url(server, watch, tmp_path):
     w = _done(server, watch, tmp_path, results={"count": "GPLong", "file": "GPDataFile_missing"})
     namespace: dict = {}
-    with pytest.raises(ResultError, match="(?i)not found"):
+    with pytest.raises(PartialResults, match="(?i)not found") as info:
         w.load_results(namespace)
-    assert namespace == {} and w.results_state == "error" and "Not Found" in w.results_error
-    assert "'file'" in w.results_error  # the card names the output that failed
+    assert namespace["count"] == 42 and "file" not in namespace  # what could be, is loaded
+    assert info.value.results == {"count": 42} and set(info.value.failures) == {"file"}
+    assert w.results_state == "partial" and "Not Found" in w.results_error
+    assert "'file'" in w.results_error  # the card names the output that failed…
+    missing = f"{server.url}{FILE_ROOT}/missing.csv"
+    assert missing in w.results_error and missing in str(info.value)  # …and where it is
+    assert [item["variable"] for item in w.loaded] == ["count"]
+    assert w.result("count") == 42
+    with pytest.raises(PartialResults):
+        w.results  # noqa: B018 - the property fetches
     assert leftovers(tmp_path) == []
 
 

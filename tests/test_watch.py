@@ -149,3 +149,19 @@ def test_a_job_that_ends_before_watching_needs_no_thread(poller):
         j.watcher.check_now()
         assert j.status == st.SUCCEEDED and j.wait() == st.SUCCEEDED
         assert poller.threads == 0
+
+
+def test_an_interrupt_traceback_ends_at_the_users_call(job, ctrl_c):
+    """The interrupt's message says what to do; the traceback shows the user's own call and
+    the one public method it went into, not a page of our internals."""
+    import traceback
+
+    j = job(Task(duration=60, steps=10))
+    for wait in (j.wait, lambda timeout: JobWidget(j).wait(timeout=timeout)):
+        _interrupt_main_thread_soon()
+        with pytest.raises(KeyboardInterrupt) as info:
+            wait(timeout=30)
+        frames = traceback.extract_tb(info.value.__traceback__)
+        ours = [f for f in frames if "gpjob_widget" in f.filename]
+        assert len(ours) <= 2, traceback.format_list(frames)  # JobWidget.wait → Job.wait
+        assert info.value.__suppress_context__

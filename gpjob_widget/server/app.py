@@ -160,12 +160,15 @@ class JobServer:
         self.items[item_id] = {"type": type, "url": url or None, **fields}
         return f"{self.url}{portal.ITEMS}/{item_id}"
 
-    def replay(self, path: str, *bodies: Any, status: int = 200,
-               content_type: str = "") -> str:
-        """Serve recorded answers at *path*: each request gets the next body, the last one
-        repeats (a JSON-able value, or bytes). Returns the full URL."""
-        self._replays[path.rstrip("/")] = [Reply(b, status=status, content_type=content_type)
-                                           for b in bodies]
+    def replay(self, path: str, *bodies: Any, status: int = 200, content_type: str = "",
+               headers: dict[str, str] | None = None, method: str = "") -> str:
+        """Serve recorded answers at *path* (to *method* only, if given): each request gets
+        the next body, the last one repeats (a JSON-able value, bytes, or a :class:`Reply`).
+        Header values may say ``{url}`` for the server's own URL. Returns the full URL."""
+        headers = {k: v.replace("{url}", self.url) for k, v in (headers or {}).items()}
+        key = f"{method.upper()} {path.rstrip('/')}" if method else path.rstrip("/")
+        self._replays[key] = [b if isinstance(b, Reply) else Reply(
+            b, status=status, content_type=content_type, headers=headers) for b in bodies]
         return self.url + path
 
     def delete_job(self, job_id: str) -> None:
@@ -264,7 +267,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _route(self, app: JobServer, path: str, params: dict[str, str],
                headers: dict[str, str], method: str) -> Reply:
-        replays = app._replays.get(path.rstrip("/"))
+        replays = app._replays.get(f"{method} {path.rstrip('/')}") or \
+            app._replays.get(path.rstrip("/"))
         if replays:
             return replays.pop(0) if len(replays) > 1 else replays[0]
         for pattern, route in ROUTES:

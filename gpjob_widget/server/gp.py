@@ -9,6 +9,7 @@ from typing import Any
 
 from . import samples
 from .http import Reply, ServerState, admin_error, error, tiny_png
+from .params import as_param, gp_parameter, received
 from .tasks import WORDS, ServerJob, Task
 
 SERVICES = "/arcgis/rest/services"
@@ -50,7 +51,7 @@ def gp_job_json(job: ServerJob) -> dict[str, Any]:
         body["queuePosition"] = job.task.queue_position  # services in front of GP queues
     if job.task.export_files:  # exportTiles: the products are in output.outputUrl
         base = job.url.split(SERVICES)[0]
-        body.update(type="EXPORTTILES", results={}, output={"itemId": None, "outputUrl": [
+        body.update(type="EXPORTTILES", output={"itemId": None, "outputUrl": [
             f"{base}{samples.FILE_ROOT}/{name}" for name in job.task.export_files]
             if phase == "succeeded" else []})
     body["inputs"] = {name: {"paramUrl": f"inputs/{name}"} for name in job.params}
@@ -93,20 +94,9 @@ def route_gp_task(app: ServerState, m: re.Match[str], params: dict[str, str], me
     return Reply({"name": m["task"], "displayName": m["task"], "description": "",
                   "category": "", "helpUrl": "",
                   "executionType": "esriExecutionTypeAsynchronous",
-                  "parameters": [*(_parameter(n, s, "Input") for n, s in task.inputs.items()),
-                                 *(_parameter(n, s, "Output") for n, s in task.results.items())]})
-
-
-def _parameter(name: str, spec: Any, direction: str) -> dict[str, Any]:
-    """One task parameter with every field clients read (Esri's import_toolbox needs them all)."""
-    data_type, value = samples.resolve(spec)
-    default = value if direction == "Input" else None
-    kind = "Derived" if direction == "Output" else "Optional" if default is not None \
-        else "Required"
-    return {"name": name, "dataType": data_type, "displayName": name.replace("_", " "),
-            "description": "", "direction": f"esriGPParameterDirection{direction}",
-            "defaultValue": default, "parameterType": f"esriGPParameterType{kind}",
-            "category": ""}
+                  "parameters": [
+                      *(gp_parameter(n, s, "Input") for n, s in task.inputs.items()),
+                      *(gp_parameter(n, s, "Output") for n, s in task.results.items())]})
 
 
 def route_submit(app: ServerState, m: re.Match[str], params: dict[str, str], method: str):
@@ -153,7 +143,10 @@ def route_gp_param(app: ServerState, m: re.Match[str], params: dict[str, str], m
     if m["kind"] == "inputs":
         if name not in job.params:
             return error(400, "Unable to complete operation.", [f"Parameter '{name}' not found."])
-        return Reply({"paramName": name, "dataType": "GPString", "value": job.params[name]})
+        declared = job.task.inputs.get(name)
+        data_type = as_param(declared).data_type if declared is not None else "GPString"
+        return Reply({"paramName": name, "dataType": data_type,
+                      "value": received(job.params[name], data_type)})  # what it was given
     if job.phase()[0] != "succeeded":
         return error(400, "Unable to complete operation.",
                      [f"Results are not available: the job is {job.esri_status}."])
@@ -184,6 +177,28 @@ def route_map_job(app, m, params, method):
         "spatialReference": samples.WGS84,
         "fullExtent": {"xmin": -118, "ymin": 33, "xmax": -116, "ymax": 35,
                        "spatialReference": samples.WGS84}})
+
+
+def route_map_layer(app, m, params, method):
+    """One layer of a result map service: the job's output of that index."""
+    if m["svc"] not in app.result_map_services:
+        return error(400, "Unable to complete operation.", ["Service not found."])
+    job = job_or_error(app, m["id"])
+    if isinstance(job, Reply):
+        return job
+    names = list(job.task.results)
+    index = int(m["layer"])
+    if index >= len(names):
+        return error(400, "Invalid or missing input parameters.", [f"Layer {index} not found."])
+    _, value = samples.resolve(job.task.results[names[index]])
+    geometry = value.get("geometryType") if isinstance(value, dict) else None
+    return Reply({"id": index, "name": names[index],
+                  "type": "Feature Layer" if geometry else "Table",
+                  "geometryType": geometry, "fields": value.get("fields", [])
+                  if isinstance(value, dict) else [],
+                  "extent": {"xmin": -118, "ymin": 33, "xmax": -116, "ymax": 35,
+                             "spatialReference": samples.WGS84},
+                  "capabilities": "Map,Query,Data", "currentVersion": 11.3})
 
 
 def route_map_export(app, m, params, method):
@@ -235,5 +250,6 @@ ROUTES = [
      r"(?P<param>[^/]+)/?$", route_gp_param),
     (_SVC + r"/MapServer/jobs/(?P<id>[^/]+)/?$", route_map_job),
     (_SVC + r"/MapServer/jobs/(?P<id>[^/]+)/export/?$", route_map_export),
+    (_SVC + r"/MapServer/jobs/(?P<id>[^/]+)/(?P<layer>\d+)/?$", route_map_layer),
     (rf"^{samples.FILE_ROOT}/(?P<name>[^/]+)$", route_file),
 ]

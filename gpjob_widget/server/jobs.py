@@ -67,8 +67,13 @@ def system_job_json(job: ServerJob) -> dict[str, Any]:
     if phase == "succeeded":
         body["operationResponse"] = {"status": "success", "messages": []}
     elif phase in ("failed", "timed-out"):
-        body.update(status="COMPLETED", currentstep=total,
-                    operationResponse={"status": "error", "messages": [job.task.error]})
+        operation: dict[str, Any] = {"status": "error", "messages": [job.task.error]}
+        if job.task.machine_reports:  # where Esri puts the actionable reason
+            operation["detail"] = {"state": "FAILED", "message": "", "machines": [
+                {"machine": machine, "state": "FAILED",
+                 "reports": [{"state": "FAILED", "message": text}]}
+                for machine, text in job.task.machine_reports.items()]}
+        body.update(status="COMPLETED", currentstep=total, operationResponse=operation)
     return body
 
 

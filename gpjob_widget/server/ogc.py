@@ -11,6 +11,7 @@ from typing import Any
 
 from . import samples
 from .http import Reply, ServerState, current_request
+from .params import ogc_input
 from .tasks import ServerJob, Task
 
 ROOT = "/ogc"
@@ -85,7 +86,7 @@ def route_process(app: ServerState, m: re.Match[str], params: dict[str, str], me
     if isinstance(task, Reply):
         return task
     return Reply({**_summary(app, m["id"]),
-                  "inputs": {name: {"title": name, "schema": {}} for name in task.inputs},
+                  "inputs": {name: ogc_input(name, spec) for name, spec in task.inputs.items()},
                   "outputs": {name: {"title": name, "schema": {}} for name in task.results}})
 
 

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .params import echo
+
 # Phase names (ours) → each flavour's own status words.
 WORDS: dict[str, dict[str, str]] = {
     "gp": {"new": "esriJobNew", "submitted": "esriJobSubmitted", "waiting": "esriJobWaiting",
@@ -58,7 +60,7 @@ class Task:
     outcome: str = "succeeded"         # succeeded / failed / timed-out
     error: str = "The tool failed."    # failure text, appended as an error message
     results: Mapping[str, Any] = field(default_factory=dict)
-    inputs: Mapping[str, Any] = field(default_factory=dict)
+    inputs: Mapping[str, Any] = field(default_factory=dict)  # name → params.Param (or a sample)
     flavour: str = "gp"                # gp, or "notebook" for a notebook web tool on a GP service
     ignore_cancel: bool = False        # accept cancel but stay cancelling forever
     cancel_supported: bool = True
@@ -68,6 +70,7 @@ class Task:
     require_token: bool | None = None  # None: as the server says
     queue_position: int | None = None  # while queued, the job JSON says ``queuePosition``
     export_files: list[str] = field(default_factory=list)  # exportTiles: ``output.outputUrl``
+    machine_reports: Mapping[str, str] = field(default_factory=dict)  # admin: per-machine reasons
 
 
 def new_job_id() -> str:
@@ -144,6 +147,8 @@ class ServerJob:
         if phase == "submitted":
             return out
         out.append(Message("informative", "Executing..."))
+        if self.params and self.flavour in ("gp", "notebook"):  # what the tool was given
+            out.append(Message("informative", echo(self.task_name, self.params)))
         shown = len(self.messages) if phase in TERMINAL_PHASES else int(
             fraction * len(self.messages))
         out += self.messages[:shown]

@@ -1,5 +1,5 @@
 // JobBoard: one compact row per job, updated from coalesced row deltas (custom messages).
-import { STATES, TERMINAL, makeBar, setBar, statusIcon } from "./card.js";
+import { STATES, TERMINAL, formatQuiet, makeBar, setBar, statusIcon } from "./card.js";
 
 function h(tag, className, text) {
   const node = document.createElement(tag);
@@ -58,8 +58,11 @@ function render({ model, el }) {
       data.status === "job-unknown" && data.raw_status ? data.raw_status : state.label));
     const active = !TERMINAL.has(data.status);
     setBar(r.progress, data.percent, data.status);
-    r.message.textContent = data.error || data.progress_message || "";
+    const stalled = data.stalled && data.changed_at && active ?
+      `No progress reported for ${formatQuiet(Date.now() - data.changed_at)}` : "";
+    r.message.textContent = data.error || stalled || data.progress_message || "";
     r.message.classList.toggle("gpjob-board-error", Boolean(data.error));
+    r.message.classList.toggle("gpjob-board-stalled", Boolean(stalled && !data.error));
     r.cancel.hidden = !active;
     if (r.cancel.textContent !== "Cancelling…" || !active) {
       r.cancel.disabled = !data.cancellable;

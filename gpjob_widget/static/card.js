@@ -130,6 +130,15 @@ export function formatElapsed(ms) {
   return `${secs} s`;
 }
 
+/** A quiet spell as the Python side says it: "42 min", "3 h 5 min" (seconds under a minute). */
+export function formatQuiet(ms) {
+  const seconds = Math.max(0, Math.floor(ms / 1000));
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  const hours = Math.floor(minutes / 60);
+  return hours ? `${hours} h ${minutes % 60} min` : `${minutes} min`;
+}
+
 function formatBytes(n) {
   const units = ["bytes", "kB", "MB", "GB"];
   let i = 0;
@@ -171,6 +180,9 @@ function render({ model, el }) {
   const stale = h("div", "gpjob-stale");
   stale.setAttribute("role", "status");
   stale.hidden = true;
+  const stall = h("div", "gpjob-stall");
+  stall.setAttribute("role", "status");
+  stall.hidden = true;
   const error = h("div", "gpjob-error");
   error.setAttribute("role", "alert");
 
@@ -207,7 +219,7 @@ function render({ model, el }) {
   const rows = h("ol", "gpjob-rows");
   log.append(summary, earlier, rows);
 
-  card.append(header, bar, facts, stale, notice, busy, error, actions, results, log);
+  card.append(header, bar, facts, stale, stall, notice, busy, error, actions, results, log);
   el.append(card);
 
   // -- state ------------------------------------------------------------------------------
@@ -246,6 +258,7 @@ function render({ model, el }) {
     renderProgress();
     renderActions();
     renderStale();
+    renderStall();
     renderElapsed();
     if (TERMINAL.has(s) || !get("watching")) stopTimer(); else startTimer();
   }
@@ -281,6 +294,18 @@ function render({ model, el }) {
       `Not watched: last seen ${label}${when}. Resume with w.start() or w.wait_async().`;
   }
 
+  // The engine calls a job stalled when it said nothing new for much longer than its rhythm.
+  function renderStall() {
+    const s = status();
+    const since = get("changed_at");
+    const show = Boolean(get("stalled") && since) && !TERMINAL.has(s);
+    stall.hidden = !show;
+    if (!show) return;
+    const label = (STATES[s] || STATES["job-unknown"]).label;
+    stall.textContent = `No progress reported for ${formatQuiet(Date.now() - since)}. ` +
+      `The server still says ${label}; if the job is stuck, Cancel it.`;
+  }
+
   function renderProgress() {
     const shown = setBar(bar, get("percent"), status());
     percentText.textContent = shown === null ? "" : `${shown}%`;
@@ -295,7 +320,9 @@ function render({ model, el }) {
   }
 
   function startTimer() {
-    if (timer === null) timer = setInterval(() => { renderStale(); renderElapsed(); }, 1000);
+    if (timer === null) {
+      timer = setInterval(() => { renderStale(); renderStall(); renderElapsed(); }, 1000);
+    }
   }
 
   function stopTimer() {
@@ -333,10 +360,11 @@ function render({ model, el }) {
     const rs = get("results_state") || "";
     if (loadClickedAt !== null && rs !== loadClickedAt) loadClickedAt = null;
     const loading = rs === "loading" || loadClickedAt !== null;
-    loadButton.hidden = !["available", "loading", "loaded", "error"].includes(rs);
+    loadButton.hidden = !["available", "loading", "loaded", "partial", "error"].includes(rs);
     loadButton.disabled = loading;
-    loadButton.textContent = loading ? "Loading…" :
-      rs === "loaded" ? "Load again" : rs === "error" ? "Retry loading" : "Load results";
+    loadButton.textContent = loading ? "Loading…" : rs === "loaded" ? "Load again" :
+      rs === "partial" ? "Retry the failed ones" : rs === "error" ? "Retry loading" :
+        "Load results";
   }
 
   function renderNotify() {
@@ -355,8 +383,9 @@ function render({ model, el }) {
 
   function renderResults() {
     const rs = get("results_state");
-    resultsError.textContent = rs === "error" ? get("results_error") || "" : "";
-    resultsError.hidden = rs !== "error";
+    const failed = rs === "error" || rs === "partial";
+    resultsError.textContent = failed ? get("results_error") || "" : "";
+    resultsError.hidden = !failed;
     const loaded = get("loaded") || [];
     loadedList.replaceChildren(...loaded.map((item) => {
       const li = h("li", "gpjob-loaded-item");
@@ -494,6 +523,7 @@ function render({ model, el }) {
     ["change:title change:job_id change:job_url", renderHeader],
     ["change:status change:raw_status change:watching", renderStatus],
     ["change:next_check_at change:checked_at", renderStale],
+    ["change:stalled change:changed_at", renderStall],
     ["change:notify change:status", renderNotify],
     ["change:percent", renderProgress],
     ["change:started_at change:ended_at", renderElapsed],
