@@ -25,16 +25,17 @@ from .job import Job
 
 if TYPE_CHECKING:
     from .board import JobBoard
+    from .form import TaskForm
     from .widget import JobWidget
 
 __all__ = [
     "ArcGISError", "AuthError", "CancelError", "GPJobError", "InvalidJobURL", "Job", "JobBoard",
     "JobFailed", "JobNotFound", "JobWidget", "NotFound", "PartialResults", "PermissionDenied",
-    "ResultError", "TransientError", "WatchError",
+    "ResultError", "TaskForm", "TransientError", "WatchError",
 ]
 __version__ = "0.1.0"
 
-_VIEWS = {"JobWidget": "widget", "JobBoard": "board"}
+_VIEWS = {"JobWidget": "widget", "JobBoard": "board", "TaskForm": "form"}
 
 
 def __getattr__(name: str) -> Any:

@@ -1,7 +1,10 @@
-"""Record sets and feature sets → typed ``pandas`` / ``geopandas`` frames.
+"""Record sets and feature sets ⇄ typed ``pandas`` / ``geopandas`` frames.
 
 THE field-type table (:data:`FIELD_TYPES`, one row per Esri field type) decides column dtypes;
-geometry comes from :mod:`gpjob_widget.geometry`. pandas / geopandas are imported on first use.
+geometry comes from :mod:`gpjob_widget.geometry`. The other way (frames as task inputs), dtypes
+decide field types and values become plain JSON (:func:`frame_to_record_set`,
+:func:`frame_to_feature_set`, :func:`frame_to_geojson`). pandas / geopandas are imported on first
+use.
 """
 
 from __future__ import annotations
@@ -14,7 +17,13 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, time, timedelta, timezone
 from typing import Any
 
-from .geometry import crs_of, geometries_to_shapes
+from .geometry import (
+    crs_of,
+    esri_geometry_type,
+    geometries_to_shapes,
+    shapes_to_geometries,
+    spatial_reference,
+)
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _DATE_FORMATS = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y")
@@ -276,3 +285,216 @@ def geojson_frame(collection: Mapping[str, Any]) -> Any:
     if not features:
         return gpd.GeoDataFrame(geometry=[], crs=crs)
     return gpd.GeoDataFrame.from_features(features, crs=crs)
+
+
+# -- frames → Esri JSON / GeoJSON (task inputs) ---------------------------------------------------
+OID_NAMES = {"objectid", "fid", "oid"}  # a non-null integer column named so is the OID field
+INT32 = (-(2**31), 2**31 - 1)
+_OBJECT_KINDS = {"boolean": "bool", "integer": "int", "floating": "float", "decimal": "float",
+                 "mixed-integer-float": "float", "datetime": "date", "datetime64": "date",
+                 "date": "day", "time": "time"}
+
+
+def _kind_of_column(column: Any) -> str:
+    """A column's dtype (objects: its values) → bool, int, float, date, day, time or string."""
+    from pandas.api import types
+
+    dtype = column.dtype
+    if types.is_bool_dtype(dtype):
+        return "bool"
+    if types.is_integer_dtype(dtype):
+        return "int"
+    if types.is_float_dtype(dtype):
+        return "float"
+    if types.is_datetime64_any_dtype(dtype):
+        return "date"
+    if types.is_object_dtype(dtype):
+        return _OBJECT_KINDS.get(types.infer_dtype(column, skipna=True), "string")
+    return "string"  # strings, categories, timedeltas, other geometry columns, …: as text
+
+
+def _nulls(values: list[Any], missing: Any) -> list[Any]:
+    import numpy as np
+
+    for i in np.flatnonzero(missing):
+        values[i] = None
+    return values
+
+
+def _encode_ints(column: Any) -> tuple[str, list[Any]]:
+    import pandas as pd
+
+    if pd.api.types.is_object_dtype(column.dtype):
+        column = column.astype("Int64")
+    missing = pd.isna(column).to_numpy()
+    data = column.to_numpy(dtype=getattr(column.dtype, "numpy_dtype", column.dtype), na_value=0)
+    present = data[~missing]
+    small = not len(present) or (int(present.min()) >= INT32[0] and int(present.max()) <= INT32[1])
+    kind = "esriFieldTypeInteger" if small else "esriFieldTypeBigInteger"
+    return kind, _nulls(data.tolist(), missing)
+
+
+def _encode_floats(column: Any) -> tuple[str, list[Any]]:
+    import numpy as np
+
+    data = column.to_numpy(dtype="float64", na_value=np.nan)
+    return "esriFieldTypeDouble", _nulls(data.tolist(), ~np.isfinite(data))  # ±inf: null too
+
+
+def _encode_bools(column: Any, geojson: bool) -> tuple[str, list[Any]]:
+    import pandas as pd
+
+    missing = pd.isna(column).to_numpy()
+    data = column.astype("boolean").to_numpy(dtype=bool, na_value=False)
+    values = data.tolist() if geojson else data.astype("int64").tolist()
+    return "esriFieldTypeSmallInteger", _nulls(values, missing)
+
+
+def _encode_dates(column: Any, geojson: bool) -> tuple[str, list[Any]]:
+    """Naive = UTC, aware → UTC; epoch milliseconds (GeoJSON: ISO 8601 ``…Z`` strings)."""
+    import numpy as np
+    import pandas as pd
+
+    ms = pd.to_datetime(column, utc=True).dt.tz_localize(None).to_numpy(dtype="datetime64[ms]")
+    values = ([f"{t}Z" for t in np.datetime_as_string(ms, unit="ms")] if geojson else
+              ms.astype("int64").tolist())
+    return "esriFieldTypeDate", _nulls(values, np.isnat(ms))
+
+
+def _encode_text(column: Any, kind: str) -> tuple[str, list[Any]]:
+    """Strings as they are, anything else as ``str()``; dates and times as ISO 8601."""
+    import pandas as pd
+
+    missing = pd.isna(column).to_numpy()
+    text = str if kind == "string" else lambda v: v.isoformat()
+    values = [None if m else text(v) for v, m in
+              zip(column.to_numpy(dtype=object), missing, strict=True)]
+    return {"day": "esriFieldTypeDateOnly", "time": "esriFieldTypeTimeOnly"}.get(
+        kind, "esriFieldTypeString"), values
+
+
+def _encode_column(column: Any, geojson: bool = False) -> tuple[str, list[Any]]:
+    """A column → (Esri field type, JSON-able values: plain Python, None for every null)."""
+    import pandas as pd
+
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        column = column.astype(object)
+    kind = _kind_of_column(column)
+    with contextlib.suppress(TypeError, ValueError, OverflowError):  # odd objects: as text
+        if kind == "bool":
+            return _encode_bools(column, geojson)
+        if kind == "int":
+            return _encode_ints(column)
+        if kind == "float":
+            return _encode_floats(column)
+        if kind == "date":
+            return _encode_dates(column, geojson)
+    return _encode_text(column, kind if kind in ("day", "time") else "string")
+
+
+def _geometry_name(frame: Any) -> str | None:
+    """The active geometry column of a GeoDataFrame (None for a plain DataFrame)."""
+    try:
+        return frame.geometry.name if hasattr(frame, "set_geometry") else None
+    except AttributeError:  # a GeoDataFrame without an active geometry column
+        return None
+
+
+def _attributes(frame: Any, geojson: bool = False) -> tuple[list[dict[str, Any]], list[Any]]:
+    """Every column but the geometry → (Esri fields, one ``{name: value}`` dict per row)."""
+    skip = _geometry_name(frame)
+    aliases = frame.attrs.get("aliases") or {}
+    fields: list[dict[str, Any]] = []
+    columns: list[list[Any]] = []
+    for position, name in enumerate(frame.columns):
+        if name == skip:
+            continue
+        kind, values = _encode_column(frame.iloc[:, position], geojson)
+        field = {"name": str(name), "type": kind, "alias": str(aliases.get(name, name))}
+        if kind == "esriFieldTypeString":
+            field["length"] = max((len(v) for v in values if v is not None), default=1) or 1
+        elif (kind == "esriFieldTypeInteger" and str(name).lower() in OID_NAMES
+              and None not in values and not any(f["type"] == "esriFieldTypeOID" for f in fields)):
+            field["type"] = "esriFieldTypeOID"
+        fields.append(field)
+        columns.append(values)
+    names = [f["name"] for f in fields]
+    rows = [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+    return fields, rows if columns else [{} for _ in range(len(frame))]
+
+
+def frame_to_record_set(df: Any) -> dict[str, Any]:
+    """A ``DataFrame`` → a GPRecordSet ``{"fields", "features": [{"attributes"}]}``.
+
+    Field types follow the dtypes: integers → Integer (BigInteger beyond 32 bits), floats →
+    Double, bools → SmallInteger 0/1, datetimes → Date in epoch ms (naive ones are UTC), dates /
+    times → DateOnly / TimeOnly, anything else → String (``length``: the longest value); a
+    non-null integer column called OBJECTID / FID / OID → OID. Nulls of every kind → null. The
+    index and a GeoDataFrame's geometry are not written; aliases come from ``df.attrs``.
+    """
+    fields, rows = _attributes(df)
+    return {"fields": fields, "features": [{"attributes": row} for row in rows]}
+
+
+def frame_to_feature_set(gdf: Any) -> dict[str, Any]:
+    """A ``GeoDataFrame`` → a feature set: its geometry in Esri JSON, attributes as in
+    :func:`frame_to_record_set` (a plain DataFrame → a record set).
+
+    ``hasZ`` is written when a shape has Z; ``spatialReference`` only when the frame has a CRS
+    (ArcGIS then assumes WGS84); ``geometryType`` only when a shape (or ``gdf.attrs``) tells it.
+    """
+    record_set = frame_to_record_set(gdf)
+    name = _geometry_name(gdf)
+    if name is None:
+        return record_set
+    import numpy as np
+    import shapely
+
+    shapes = np.asarray(gdf[name].values, dtype=object)
+    has_z = bool(shapely.has_z(shapes[~shapely.is_missing(shapes)]).any())
+    out: dict[str, Any] = {}
+    kind = _geometry_type(shapes) or gdf.attrs.get("geometryType")
+    if kind:
+        out["geometryType"] = kind
+    if gdf.crs is not None:
+        out["spatialReference"] = spatial_reference(gdf.crs)
+    if has_z:
+        out["hasZ"] = True
+    geometries = shapes_to_geometries(shapes, has_z=has_z)
+    features = [{"geometry": g, "attributes": f["attributes"]}
+                for g, f in zip(geometries, record_set["features"], strict=True)]
+    return {**out, "fields": record_set["fields"], "features": features}
+
+
+def _geometry_type(shapes: Any) -> str | None:
+    """The shapes' Esri type (a ValueError when they mix); None when no shape tells it."""
+    import shapely
+
+    shapes = shapes[~shapely.is_missing(shapes)]
+    if not shapely.is_empty(shapes).all():
+        return esri_geometry_type(shapes)
+    with contextlib.suppress(ValueError):  # only empty shapes: their types, if they agree
+        return esri_geometry_type(shapes)
+    return None
+
+
+def frame_to_geojson(gdf: Any) -> dict[str, Any]:
+    """A ``GeoDataFrame`` → a GeoJSON FeatureCollection in EPSG:4326.
+
+    Reprojected from the frame's CRS (a frame without one is taken as WGS84 already); properties
+    as in :func:`frame_to_record_set`, but bools stay booleans and datetimes are ISO 8601 UTC
+    strings (``2024-01-02T03:04:05.000Z``). A plain DataFrame gives features without geometry.
+    """
+    import shapely
+    from shapely.geometry import mapping
+
+    name = _geometry_name(gdf)
+    crs = gdf.crs if name is not None else None
+    if crs is not None and not crs.equals("EPSG:4326", ignore_axis_order=True):
+        gdf = gdf.to_crs(4326)
+    _, rows = _attributes(gdf, geojson=True)
+    shapes = list(gdf[name].values) if name is not None else [None] * len(gdf)
+    geometries = [None if g is None or shapely.is_empty(g) else mapping(g) for g in shapes]
+    return {"type": "FeatureCollection",
+            "features": [{"type": "Feature", "geometry": g, "properties": p}
+                         for g, p in zip(geometries, rows, strict=True)]}

@@ -1,7 +1,9 @@
-"""Esri geometry JSON → shapely shapes, whole columns at once; ``spatialReference`` → a CRS.
+"""Esri geometry JSON ⇄ shapely shapes, whole columns at once; ``spatialReference`` ⇄ a CRS.
 
-Points, multipoints, polylines, polygons (ring orientation, holes, multipart), envelopes, Z,
-and true curves (``curvePaths`` / ``curveRings`` with ``a``, ``b``, ``c`` segments) densified.
+Reading: points, multipoints, polylines, polygons (ring orientation, holes, multipart),
+envelopes, Z, and true curves (``curvePaths`` / ``curveRings`` with ``a``, ``b``, ``c`` segments)
+densified. Writing (task inputs): shapely shapes of one Esri geometry type, rings oriented as Esri
+wants, and a CRS as ``wkid`` or ``wkt``.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import functools
 import itertools
 import math
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 
@@ -333,6 +335,147 @@ def geometries_to_shapes(geometries: Sequence[Any], has_z: bool = False,
 
 
 
+# -- geometry: shapely → Esri JSON (task inputs), whole columns at once ---------------------------
+ESRI_TYPE_OF = {"Point": "esriGeometryPoint", "MultiPoint": "esriGeometryMultipoint",
+                "LineString": "esriGeometryPolyline", "MultiLineString": "esriGeometryPolyline",
+                "Polygon": "esriGeometryPolygon", "MultiPolygon": "esriGeometryPolygon"}
+
+
+def _shape_array(shapes: Iterable[Any]) -> Any:
+    import numpy as np
+
+    values = list(shapes)
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+def esri_geometry_type(geoms: Iterable[Any]) -> str:
+    """shapely shapes → the one Esri ``geometryType`` that holds them all.
+
+    Single and multipart lines (or polygons) share a type; points mixed with multipoints make a
+    multipoint. Null and empty shapes are ignored (unless all are empty); any other mix, a
+    geometry collection or a linear ring, or nothing to go by, is a ValueError.
+    """
+    import shapely
+
+    array = _shape_array(geoms)
+    array = array[~shapely.is_missing(array)]
+    if shapely.is_empty(array).all():
+        kinds = {g.geom_type for g in array}
+    else:
+        kinds = {g.geom_type for g in array[~shapely.is_empty(array)]}
+    types = {ESRI_TYPE_OF.get(kind) for kind in kinds}
+    if types == {"esriGeometryPoint", "esriGeometryMultipoint"}:
+        return "esriGeometryMultipoint"
+    if len(types) != 1 or None in types:
+        found = ", ".join(sorted(kinds)) or "no geometry at all"
+        raise ValueError(f"an Esri feature set holds one geometry type "
+                         f"(point, multipoint, polyline or polygon); found {found}")
+    return types.pop()
+
+
+def _vertices(coords: Any) -> list[Any]:
+    """N×2 or N×3 coordinates → ``[[x, y(, z)], …]``; a NaN z (a 2D shape among 3D) is left out."""
+    import numpy as np
+
+    vertices = coords.tolist()
+    if coords.shape[1] > 2:
+        for i in np.flatnonzero(np.isnan(coords[:, 2])):
+            del vertices[i][2:]
+    return vertices
+
+
+def _orient_rings(coords: Any, rings: Any, polygons: Any) -> Any:
+    """Reverse rings so exteriors run clockwise and holes counter-clockwise, as Esri wants.
+
+    *rings*: vertex offsets of every ring; *polygons*: ring offsets of every polygon (its first
+    ring is the exterior). The signed area (shoelace) is taken about each ring's first vertex.
+    """
+    import numpy as np
+
+    starts, ends = rings[:-1], rings[1:]
+    owner = np.repeat(np.arange(len(starts)), ends - starts)  # ring of every vertex
+    x = coords[:, 0] - coords[starts[owner], 0]
+    y = coords[:, 1] - coords[starts[owner], 1]
+    cross = np.zeros(len(coords))
+    cross[:-1] = x[:-1] * y[1:] - x[1:] * y[:-1]
+    cross[ends[ends > 0] - 1] = 0  # no term from a ring's last vertex to the next ring
+    area = np.add.reduceat(cross, starts) if len(starts) else cross[:0]
+    exterior = np.zeros(len(starts), dtype=bool)
+    exterior[polygons[:-1][np.diff(polygons) > 0]] = True
+    flip = np.where(exterior, area > 0, area < 0)  # counter-clockwise area is positive
+    index = np.arange(len(coords))
+    reverse = flip[owner]
+    index[reverse] = (starts[owner] + ends[owner] - 1 - index)[reverse]
+    return coords[index]
+
+
+def _encode_points(shapes: Any, has_z: bool) -> list[dict[str, Any] | None]:
+    import shapely
+
+    coords = shapely.get_coordinates(shapes, include_z=has_z)
+    out: list[dict[str, Any] | None] = []
+    for x, y, *z in coords.tolist():
+        if x != x or y != y:  # NaN: an empty point
+            out.append(None)
+        else:
+            out.append({"x": x, "y": y, "z": z[0]} if z and z[0] == z[0] else {"x": x, "y": y})
+    return out
+
+
+def _encode_parts(shapes: Any, has_z: bool) -> list[dict[str, Any] | None]:
+    """Multipoints, lines and polygons through one ragged array (coordinates + offsets)."""
+    import numpy as np
+    import shapely
+    from shapely import GeometryType as T
+
+    kind, coords, offsets = shapely.to_ragged_array(shapes, include_z=has_z)
+    polygonal = kind in (T.POLYGON, T.MULTIPOLYGON)
+    if polygonal:
+        coords = _orient_rings(coords, offsets[0], offsets[1])
+    z = has_z and coords.shape[1] > 2 and not np.isnan(coords[:, 2]).all()
+    vertices = _vertices(coords if z else coords[:, :2])
+    parts = [vertices[a:b] for a, b in itertools.pairwise(offsets[0].tolist())]
+    if kind == T.MULTIPOINT:
+        key = "points"
+    else:  # parts (paths or rings) of each feature
+        key = "rings" if polygonal else "paths"
+        groups = (offsets[1] if kind in (T.POLYGON, T.MULTILINESTRING) else
+                  offsets[1][offsets[2]] if kind == T.MULTIPOLYGON else np.arange(len(shapes) + 1))
+        parts = [parts[a:b] for a, b in itertools.pairwise(groups.tolist())]
+    with_z = shapely.has_z(shapes).tolist() if z else [False] * len(shapes)
+    return [{"hasZ": True, key: p} if zz else {key: p}
+            for p, zz in zip(parts, with_z, strict=True)]
+
+
+def shapes_to_geometries(shapes: Iterable[Any], *, has_z: bool) -> list[dict[str, Any] | None]:
+    """shapely shapes (one Esri geometry type) → Esri JSON geometries; None for null/empty.
+
+    Polygon rings are written exterior clockwise, holes counter-clockwise. Z is written when
+    ``has_z`` and the shape has Z (a geometry with Z vertices says ``"hasZ": true``).
+    """
+    import numpy as np
+    import shapely
+
+    array = _shape_array(shapes)
+    out: list[dict[str, Any] | None] = [None] * len(array)
+    present = np.flatnonzero(~shapely.is_missing(array) & ~shapely.is_empty(array))
+    if not len(present):
+        return out
+    kind = esri_geometry_type(array[present])
+    encode = _encode_points if kind == "esriGeometryPoint" else _encode_parts
+    for i, geometry in zip(present.tolist(), encode(array[present], has_z), strict=True):
+        out[i] = geometry
+    return out
+
+
+def to_esri_geometry(geom: Any, *, has_z: bool) -> dict[str, Any] | None:
+    """One shapely shape → Esri geometry JSON (None for None or empty); see
+    :func:`shapes_to_geometries`."""
+    return shapes_to_geometries([geom], has_z=has_z)[0]
+
+
 # -- spatial reference ----------------------------------------------------------------------------
 WKID_ALIASES = {102100: 3857, 102113: 3857, 900913: 3857}
 
@@ -379,3 +522,30 @@ def crs_of(spatial_reference: Mapping[str, Any] | None) -> Any:
                       stacklevel=2)
     return crs
 
+
+def spatial_reference(crs: Any) -> dict[str, Any]:
+    """A CRS (``pyproj.CRS`` or anything it reads) → Esri ``spatialReference`` JSON.
+
+    An EPSG or ESRI code → ``{"wkid", "latestWkid"}`` (Web Mercator as Esri writes it:
+    ``{"wkid": 102100, "latestWkid": 3857}``); otherwise ``{"wkt"}`` in the ESRI flavour of WKT1
+    (plain WKT when PROJ cannot write that). None → ``{}``: no spatial reference, which ArcGIS
+    reads as WGS84.
+    """
+    if crs is None:
+        return {}
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    crs = CRS.from_user_input(crs)
+    for name in ("EPSG", "ESRI"):
+        authority = crs.to_authority(name)
+        if authority and authority[1].isdigit():
+            code = int(authority[1])
+            return {"wkid": 102100 if code == 3857 else code, "latestWkid": code}
+    if crs.equals("EPSG:4326", ignore_axis_order=True):  # OGC:CRS84: Esri has no axis order
+        return {"wkid": 4326, "latestWkid": 4326}
+    try:
+        wkt = crs.to_wkt("WKT1_ESRI")
+    except CRSError:
+        wkt = None
+    return {"wkt": wkt or crs.to_wkt()}

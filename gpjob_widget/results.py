@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from . import inputs
 from .errors import GPJobError, ResultError
 from .frames import (
     feature_collection,
@@ -52,7 +53,9 @@ from .frames import (
     record_set_frame,
     to_datetime,
 )
+from .inputs import Coercer
 from .references import GetJSON, ResultURL
+from .units import ArealUnit, LinearUnit
 
 Download = Callable[[str], Path]
 
@@ -66,46 +69,6 @@ class Fetch:
 
 
 NO_FETCH = Fetch()
-
-UNIT_ABBREVIATIONS = {
-    "esriMiles": "mi", "esriKilometers": "km", "esriMeters": "m", "esriFeet": "ft",
-    "esriYards": "yd", "esriNauticalMiles": "nmi", "esriInches": "in", "esriCentimeters": "cm",
-    "esriMillimeters": "mm", "esriDecimeters": "dm", "esriPoints": "pt",
-    "esriDecimalDegrees": "°", "esriUnknownUnits": "",
-    "esriSquareMiles": "mi²", "esriSquareKilometers": "km²", "esriSquareMeters": "m²",
-    "esriSquareFeet": "ft²", "esriSquareYards": "yd²", "esriSquareInches": "in²",
-    "esriSquareCentimeters": "cm²", "esriSquareMillimeters": "mm²", "esriSquareDecimeters": "dm²",
-    "esriAcres": "acres", "esriHectares": "ha", "esriAres": "a", "esriUnknownAreaUnits": "",
-}
-
-
-def _quantity(number: Any, units: str) -> str:
-    text = f"{number:g}" if isinstance(number, int | float) else str(number)
-    unit = UNIT_ABBREVIATIONS.get(units, units)
-    return text + unit if unit == "°" else f"{text} {unit}".strip()
-
-
-@dataclass(frozen=True)
-class LinearUnit:
-    """A GPLinearUnit: ``LinearUnit(5, "esriMiles")`` prints as ``5 mi``."""
-
-    distance: float
-    units: str
-
-    def __str__(self) -> str:
-        return _quantity(self.distance, self.units)
-
-
-@dataclass(frozen=True)
-class ArealUnit:
-    """A GPArealUnit: ``ArealUnit(2, "esriSquareKilometers")`` prints as ``2 km²``."""
-
-    area: float
-    units: str
-
-    def __str__(self) -> str:
-        return _quantity(self.area, self.units)
-
 
 class Field(str):
     """A GPField / Field result: the field's name (use it as a column name), with its Esri
@@ -311,15 +274,57 @@ def _ogc(value: Any, fetch: Fetch = NO_FETCH) -> Any:
 # -- THE table ------------------------------------------------------------------------------------
 Converter = Callable[[Any, Fetch], Any]
 
-DATA_TYPES: dict[str, Converter] = {
-    "GPString": _string, "GPSQLExpression": _string, "GPField": _field, "Field": _field,
-    "GPValueTable": _value_table,
-    "GPLong": _long, "GPDouble": _double, "GPBoolean": _boolean, "GPDate": to_datetime,
-    "GPLinearUnit": _linear, "GPArealUnit": _areal,
-    "GPRecordSet": _record_set, "GPFeatureRecordSetLayer": _feature_set,
-    "GPDataFile": _file, "GPRasterData": _raster, "GPRasterDataLayer": _raster_layer,
-    "OGC": _ogc,  # OGC API – Processes outputs (flavours.ogc_outputs)
+
+@dataclass(frozen=True)
+class DataType:
+    """One row of THE table, both directions: how a result of this type becomes Python, which
+    form control takes an input of it and how its form value becomes Python (``inputs.py``),
+    and what the card's preview shows of it (``preview.py``)."""
+
+    to_python: Converter
+    control: str        # static/form.js: text, integer, number, checkbox, datetime, linear, …
+    from_form: Coercer
+    shows_as: str       # preview kind: value, table, features, file, raster, or by the value
+
+
+def _as_is(value: Any, _fetch: Fetch = NO_FETCH) -> Any:
+    return value
+
+
+def _any(value: Any, _fetch: Fetch = NO_FETCH) -> Any:
+    return _object(value, "", _fetch) if isinstance(value, Mapping) else value
+
+
+TEXT = DataType(_string, "text", inputs.text, "value")
+DATA_TYPES: dict[str, DataType] = {
+    "GPString": TEXT, "GPSQLExpression": TEXT,
+    "GPField": DataType(_field, "text", inputs.text, "value"),
+    "Field": DataType(_field, "text", inputs.text, "value"),
+    "GPValueTable": DataType(_value_table, "valuetable", inputs.rows, "table"),
+    "GPLong": DataType(_long, "integer", inputs.integer, "value"),
+    "GPDouble": DataType(_double, "number", inputs.number_, "value"),
+    "GPBoolean": DataType(_boolean, "checkbox", inputs.boolean, "value"),
+    "GPDate": DataType(to_datetime, "datetime", inputs.moment, "value"),
+    "GPLinearUnit": DataType(_linear, "linear", inputs.linear, "value"),
+    "GPArealUnit": DataType(_areal, "areal", inputs.areal, "value"),
+    "GPRecordSet": DataType(_record_set, "records", inputs.features, "table"),
+    "GPFeatureRecordSetLayer": DataType(_feature_set, "features", inputs.features, "features"),
+    "GPDataFile": DataType(_file, "file", inputs.file_ref, "file"),
+    "GPRasterData": DataType(_raster, "file", inputs.file_ref, "raster"),
+    "GPRasterDataLayer": DataType(_raster_layer, "file", inputs.file_ref, "raster"),
+    "GPMultiValue": DataType(_as_is, "multi", inputs.items, "value"),  # of its member type
+    "OGC": DataType(_ogc, "json", inputs.parsed_json, "auto"),  # flavours.ogc_outputs
+    "OGCBoundingBox": DataType(_as_is, "bbox", inputs.bbox, "value"),  # OGC inputs only
 }
+UNKNOWN = DataType(_any, "json", inputs.parsed_json, "auto")  # any other dataType
+
+
+def data_type(name: str) -> DataType:
+    """The row of *name* (``GPMultiValue:<T>`` → the multi-value row; unknown → :data:`UNKNOWN`)."""
+    return DATA_TYPES.get(name.partition(":")[0] if name.startswith("GPMultiValue:") else name,
+                          UNKNOWN)
+
+
 MULTI_VALUE = "GPMultiValue"
 
 
@@ -340,10 +345,10 @@ def _convert(data_type: str, value: Any, fetch: Fetch) -> Any:
             return None
         items = value if isinstance(value, list | tuple) else [value]
         return [_convert(inner, item, fetch) for item in items]
-    convert = DATA_TYPES.get(data_type)
-    if convert is None:
+    row = DATA_TYPES.get(data_type)
+    if row is None:
         return _object(value, data_type, fetch) if isinstance(value, Mapping) else value
-    return convert(value, fetch)
+    return row.to_python(value, fetch)
 
 
 def convert_result(payload: Mapping[str, Any], *, download: Download | None = None,

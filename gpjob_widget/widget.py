@@ -114,6 +114,15 @@ class JobWidget(anywidget.AnyWidget):
                          **{k: options.pop(k) for k in JOB_OPTIONS if k in options})
         return cls(_job=job, **options)
 
+    @staticmethod
+    def form(task_url: str, token: TokenSource = None, values: Mapping[str, Any] | None = None,
+             **options: Any) -> Any:
+        """A :class:`~gpjob_widget.form.TaskForm` for *task_url*: fill it in, Submit, and its
+        card appears below it."""
+        from .form import TaskForm
+
+        return TaskForm(task_url, token, values, **options)
+
     @classmethod
     def from_json(cls, data: Mapping[str, Any], token: TokenSource = None,
                   **options: Any) -> JobWidget:

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
 from gpjob_widget import JobWidget
 from gpjob_widget.poller import Poller
 from gpjob_widget.server import JobServer
+
+ROOT = Path(__file__).resolve().parents[1]
+LAUNCH = ROOT / "tests" / "ogc" / "launch.py"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -75,3 +80,27 @@ def watch(poller):
     yield make
     for widget in made:
         widget.close()
+
+
+@pytest.fixture(scope="session")
+def pygeoapi():
+    """A real pygeoapi 0.24 (tests/ogc/), started once for the session; its URL."""
+    python = os.environ.get("GPJOB_PYGEOAPI_PYTHON", str(ROOT / ".venv-pygeoapi" / "bin" /
+                                                          "python"))
+    if not Path(python).exists():
+        pytest.fail(f"pygeoapi is not installed ({python} is missing): run `bash "
+                    "scripts/test.sh`, which installs pygeoapi 0.24 in .venv-pygeoapi with a "
+                    "Python >= 3.12, or set GPJOB_PYGEOAPI_PYTHON", pytrace=False)
+    proc = subprocess.Popen([python, str(LAUNCH), "--port", "0"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    line = proc.stdout.readline()  # "READY http://127.0.0.1:PORT workdir=…" (launch.py waits)
+    if not line.startswith("READY "):
+        proc.kill()
+        pytest.fail(f"pygeoapi did not start: {line}{proc.stderr.read()[-3000:]}",
+                    pytrace=False)
+    yield line.split()[1]
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()

@@ -7,43 +7,15 @@ missing these tests fail and say so: they are never skipped.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from gpjob_widget import Job, JobWidget
 from gpjob_widget import status as st
 from gpjob_widget.errors import NotFound
-
-ROOT = Path(__file__).resolve().parents[1]
-LAUNCH = ROOT / "tests" / "ogc" / "launch.py"
-
-
-@pytest.fixture(scope="module")
-def pygeoapi():
-    python = os.environ.get("GPJOB_PYGEOAPI_PYTHON", str(ROOT / ".venv-pygeoapi" / "bin" /
-                                                          "python"))
-    if not Path(python).exists():
-        pytest.fail(f"pygeoapi is not installed ({python} is missing): run `bash "
-                    "scripts/test.sh`, which installs pygeoapi 0.24 in .venv-pygeoapi with a "
-                    "Python >= 3.12, or set GPJOB_PYGEOAPI_PYTHON", pytrace=False)
-    proc = subprocess.Popen([python, str(LAUNCH), "--port", "0"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    line = proc.stdout.readline()  # "READY http://127.0.0.1:PORT workdir=…" (launch.py waits)
-    if not line.startswith("READY "):
-        proc.kill()
-        pytest.fail(f"pygeoapi did not start: {line}{proc.stderr.read()[-3000:]}",
-                    pytrace=False)
-    yield line.split()[1]
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
 
 
 def _watched(job: Job, poller) -> Job:

@@ -1,10 +1,17 @@
-"""Task parameters as servers take them: GP form fields, OGC ``inputs`` JSON."""
+"""Task parameters as servers take them: GP form fields, OGC ``inputs`` JSON.
+
+Python values go in as a user has them: numbers, text, aware datetimes, ``LinearUnit`` /
+``ArealUnit``, a (Geo)DataFrame (a feature or record set for ArcGIS, GeoJSON for OGC), dicts
+and lists of those.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping
 from datetime import date, datetime, timezone
+from pathlib import PurePath
 from typing import Any
 
 
@@ -23,7 +30,7 @@ def encode_param(value: Any) -> str:
         return ""
     if isinstance(value, int | float):
         return json.dumps(value)
-    return json.dumps(json_param(value, dates=_epoch_ms), default=str)
+    return json.dumps(json_param(value, dates=_epoch_ms, protocol="gp"), default=str)
 
 
 def _epoch_ms(value: date) -> int:
@@ -34,13 +41,36 @@ def _iso(value: date) -> str:
     return value.isoformat()
 
 
-def json_param(value: Any, dates: Any = _iso) -> Any:
+def json_param(value: Any, dates: Any = _iso, protocol: str = "ogc") -> Any:
     """A parameter as a JSON value: dates as ISO 8601 (OGC inputs), or as *dates* makes them
-    (epoch ms inside GP JSON), the rest as it is."""
+    (epoch ms inside GP JSON); frames as feature / record sets (ArcGIS) or GeoJSON (OGC);
+    units as their ``{"distance" | "area", "units"}`` objects; the rest as it is."""
     if isinstance(value, datetime | date):
         return dates(value)
+    if _is_frame(value):
+        from .. import frames
+
+        if hasattr(value, "crs") and hasattr(value, "geometry"):
+            return frames.frame_to_geojson(value) if protocol == "ogc" else \
+                frames.frame_to_feature_set(value)
+        return json.loads(value.to_json(orient="records", date_format="iso")) \
+            if protocol == "ogc" else frames.frame_to_record_set(value)
+    from ..references import ResultURL
+
+    if isinstance(value, ResultURL):  # an output of an earlier job, as an input
+        return {"itemId": value.item_id} if value.kind == "item" and value.item_id and \
+            not value.url else {"url": value.url}
+    if isinstance(value, PurePath):
+        raise TypeError(f"a local file ({value}) cannot be sent as a parameter: upload it "
+                        "somewhere the server can read and pass {'url': …} or {'itemID': …}")
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return json_param(dataclasses.asdict(value), dates, protocol)  # LinearUnit, ArealUnit
     if isinstance(value, Mapping):
-        return {str(k): json_param(v, dates) for k, v in value.items()}
+        return {str(k): json_param(v, dates, protocol) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [json_param(v, dates) for v in value]
+        return [json_param(v, dates, protocol) for v in value]
     return value
+
+
+def _is_frame(value: Any) -> bool:
+    return hasattr(value, "columns") and hasattr(value, "to_json") and hasattr(value, "dtypes")

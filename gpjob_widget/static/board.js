@@ -1,12 +1,6 @@
 // JobBoard: one compact row per job, updated from coalesced row deltas (custom messages).
 import { STATES, TERMINAL, formatQuiet, makeBar, setBar, statusIcon } from "./card.js";
-
-function h(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
+import { h } from "./dom.js";
 
 function render({ model, el }) {
   const board = h("div", "gpjob-board");

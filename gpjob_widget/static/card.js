@@ -2,6 +2,7 @@
 // Data arrive as traits (status, percent, counts…) and the log as appended deltas over custom
 // messages (see DEVELOPERS.md). Every server string is untrusted: it is set as text, never HTML.
 
+import { h } from "./dom.js";
 import TABLE from "./states.json" with { type: "json" };
 
 // THE status table (shared with Python's text and HTML views): label, icon, tone per status.
@@ -65,13 +66,6 @@ function notifyEnded(model, state) {
 /** "14:02:11" in the viewer's local time, for an epoch-ms time. */
 export function clock(ms) {
   return new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
-}
-
-function h(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
 }
 
 /** Text with http(s) URLs as links; everything else stays text. */

@@ -255,3 +255,63 @@ class HrefOutputProcessor(BaseProcessor):
 
     def __repr__(self):
         return f'<HrefOutputProcessor> {self.name}'
+
+
+FORM_METADATA = {
+    'version': '1.0.0',
+    'id': 'form-inputs',
+    'title': {'en': 'Form inputs'},
+    'description': {'en': 'Declares one input of each JSON Schema kind a form meets and '
+                          'returns exactly what it received (tests of TaskForm).'},
+    'jobControlOptions': ['sync-execute', 'async-execute'],
+    'outputTransmission': ['value'],
+    'keywords': ['test'],
+    'links': [],
+    'inputs': {
+        'label': {'title': 'Label', 'description': 'Any text.',
+                  'schema': {'type': 'string'}, 'minOccurs': 1, 'maxOccurs': 1},
+        'mode': {'title': 'Mode', 'schema': {'type': 'string',
+                                             'enum': ['fast', 'exact'], 'default': 'fast'},
+                 'minOccurs': 0, 'maxOccurs': 1},
+        'count': {'title': 'Count', 'description': 'A whole number from 1 to 10.',
+                  'schema': {'type': 'integer', 'minimum': 1, 'maximum': 10,
+                             'default': 3}, 'minOccurs': 1, 'maxOccurs': 1},
+        'ratio': {'title': 'Ratio', 'schema': {'type': 'number', 'minimum': 0,
+                                               'maximum': 1}, 'minOccurs': 0},
+        'flag': {'title': 'Flag', 'schema': {'type': 'boolean', 'default': False},
+                 'minOccurs': 0},
+        'when': {'title': 'When', 'schema': {'type': 'string', 'format': 'date-time'},
+                 'minOccurs': 0},
+        'sizes': {'title': 'Sizes', 'schema': {'type': 'array', 'minItems': 1,
+                                               'maxItems': 3, 'items': {'type': 'number'}},
+                  'minOccurs': 0},
+        'area': {'title': 'Area', 'schema': {'allOf': [{'format': 'ogc-bbox'},
+                                                      {'$ref': 'bbox.yaml'}]},
+                 'minOccurs': 0},
+        'places': {'title': 'Places', 'schema': {'allOf': [
+            {'format': 'geojson-feature-collection'},
+            {'$ref': 'https://geojson.org/schema/FeatureCollection.json'}]},
+            'minOccurs': 0},
+    },
+    'outputs': {
+        'received': {'title': 'Received', 'description': 'The inputs as they arrived.',
+                     'schema': {'type': 'object', 'contentMediaType': 'application/json'}},
+    },
+    'example': {'inputs': {'label': 'x', 'count': 3}},
+}
+
+
+class FormInputsProcessor(BaseProcessor):
+    """Echoes its inputs, so a test can see exactly what a form sent."""
+
+    def __init__(self, processor_def):
+        super().__init__(processor_def, FORM_METADATA)
+
+    def set_job_id(self, job_id):
+        self.job_id = job_id
+
+    def execute(self, data, outputs=None):
+        return 'application/json', {'id': 'received', 'value': data}
+
+    def __repr__(self):
+        return f'<FormInputsProcessor> {self.name}'
