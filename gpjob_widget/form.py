@@ -210,7 +210,7 @@ class TaskForm(ipywidgets.VBox):
             raise
         self.job = job
         self.view.phase = "submitted"
-        self.children = [self.view, job]
+        self.children = (*self.children, job)  # earlier runs keep their cards
         return job
 
     def _on_message(self, _view: Any, content: Any, _buffers: Any) -> None:

@@ -414,7 +414,8 @@ function render({ model, el }) {
     const invalid = fields.some((f) => problemOf(f));
     const phase = model.get("phase");
     submit.disabled = invalid || phase === "submitting";
-    submit.textContent = phase === "submitting" ? "Submitting…" : "Submit";
+    submit.textContent = phase === "submitting" ? "Submitting…" :
+      phase === "submitted" ? "Submit again" : "Submit";
     note.textContent = phase === "submitted" ? "Submitted: the job's card is below." :
       invalid ? "Fill in the marked fields to submit." : "";
     const refused = model.get("submit_error") || "";
