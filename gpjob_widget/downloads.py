@@ -14,7 +14,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import requests
 
-from .errors import GPJobError, ResultError
+from .errors import GPJobError, ResultError, ResultTooBig
 
 Progress = Callable[[int, "int | None"], None]
 CHUNK = 1 << 16
@@ -59,19 +59,22 @@ def _name(url: str) -> str:
 
 
 def download_file(transport: Any, url: str, dest_dir: Path | str, *,
-                  progress: Progress | None = None) -> Path:
+                  progress: Progress | None = None, max_bytes: int | None = None) -> Path:
     """Stream *url* into *dest_dir* (see :func:`_download`); a failure names the file's URL
     (without its query string, which may hold a token), so it can be fetched another way."""
     if url.startswith("/") and not url.startswith("//") and getattr(transport, "origin", ""):
         url = urljoin(transport.origin, url)
     try:
-        return _download(transport, url, Path(dest_dir), progress)
+        return _download(transport, url, Path(dest_dir), progress, max_bytes)
+    except ResultTooBig:
+        raise
     except ResultError as exc:
         where = urlsplit(url)._replace(query="", fragment="").geturl()
         raise ResultError(f"{exc} [file: {where}]") from None
 
 
-def _download(transport: Any, url: str, dest_dir: Path, progress: Progress | None) -> Path:
+def _download(transport: Any, url: str, dest_dir: Path, progress: Progress | None,
+              max_bytes: int | None = None) -> Path:
     """Stream *url* into *dest_dir* in chunks; the file appears complete or not at all.
 
     It is written to a hidden ``.part`` file that is renamed when every byte has arrived (an
@@ -88,6 +91,8 @@ def _download(transport: Any, url: str, dest_dir: Path, progress: Progress | Non
             headers = response.headers
             total = int(headers["Content-Length"]) \
                 if headers.get("Content-Length", "").isdigit() else None
+            if max_bytes is not None and total is not None and total > max_bytes:
+                raise ResultTooBig(total, max_bytes)
             encoded = headers.get("Content-Encoding", "").strip().lower() not in ("", "identity")
             raw = getattr(response, "raw", None)
             received = 0
@@ -118,6 +123,8 @@ def _download(transport: Any, url: str, dest_dir: Path, progress: Progress | Non
                     for chunk in itertools.chain(head, chunks):
                         out.write(chunk)
                         received += len(chunk)
+                        if max_bytes is not None and received > max_bytes:
+                            raise ResultTooBig(None, max_bytes)
                         if progress is not None:
                             progress(wire(), total)
                 except requests.RequestException as exc:

@@ -84,6 +84,15 @@ class ResultError(GPJobError):
         super().__init__(f"result {param!r}: {message}" if param else message)
 
 
+class ResultTooBig(ResultError):
+    """A result larger than the byte budget it was fetched with (nothing was kept)."""
+
+    def __init__(self, size: int | None, budget: int, *, param: str = "") -> None:
+        self.size, self.budget = size, budget
+        known = f"{size:,} bytes" if size else "more"
+        super().__init__(f"{known} is over the budget of {budget:,} bytes", param=param)
+
+
 class PartialResults(ResultError):
     """Some outputs could not be fetched: which and why; the others are in :attr:`results`
     (and stay loadable one by one)."""

@@ -77,7 +77,10 @@ def text_repr(state: Mapping[str, Any]) -> str:
     line = " · ".join(parts)
     detail = state.get("error") or state.get("notice") or stall_text(state) or \
         state.get("progress_message")
-    return f"{line}\n  {detail}" if detail else line
+    text = f"{line}\n  {detail}" if detail else line
+    for name, preview in (state.get("previews") or {}).items():
+        text += f"\n  {name}: {preview.get('summary', '')}"
+    return text
 
 
 def html_snapshot(state: Mapping[str, Any]) -> str:
@@ -111,8 +114,32 @@ def html_snapshot(state: Mapping[str, Any]) -> str:
         if state.get(k)]
     if counts:
         lines.append(f'<div style="color:#6b7280;font-size:90%">{esc(" · ".join(counts))}</div>')
+    lines += [_preview_html(p) for p in (state.get("previews") or {}).values()]
     for item in state.get("loaded") or []:
         lines.append(f'<div style="font-size:90%">{esc(str(item.get("variable", "")))}: '
                      f'{esc(str(item.get("type", "")))} {esc(str(item.get("shape", "")))}</div>')
     return ('<div class="gpjob-snapshot" style="font-family:sans-serif;border:1px solid #d1d5db;'
             'border-radius:6px;padding:8px 12px;max-width:48em">' + "".join(lines) + "</div>")
+
+
+def _preview_html(preview: Mapping[str, Any]) -> str:
+    """One output as the saved notebook shows it: an inline SVG map, an HTML table, a value."""
+    esc = html.escape
+    kind = preview.get("kind")
+    colour = "#b91c1c" if kind == "error" else "#374151"
+    head = (f'<div data-output="{esc(str(preview.get("name", "")), quote=True)}" '
+            'style="margin-top:6px;font-size:90%">'
+            f'<strong>{esc(str(preview.get("label") or preview.get("name") or ""))}</strong> '
+            f'<span style="color:{colour}">{esc(str(preview.get("summary", "")))}</span>')
+    body = ""
+    if kind == "features" and preview.get("svg"):
+        body = f'<div style="margin:4px 0">{preview["svg"]}</div>'
+    table = preview if kind == "table" else preview.get("table") if kind == "features" else None
+    if table and table.get("columns"):
+        cells = "".join(f'<th style="text-align:left;padding:0 6px">{esc(c["name"])}</th>'
+                        for c in table["columns"])
+        rows = "".join("<tr>" + "".join(f'<td style="padding:0 6px">{esc(v)}</td>'
+                                        for v in row) + "</tr>" for row in table["head"])
+        body += (f'<table style="border-collapse:collapse;font-size:90%"><thead><tr>{cells}'
+                 f"</tr></thead><tbody>{rows}</tbody></table>")
+    return head + body + "</div>"

@@ -17,6 +17,7 @@ from .errors import (
     GPJobError,
     PartialResults,
     ResultError,
+    ResultTooBig,
     TransientError,
 )
 from .flavours import encode_param
@@ -76,6 +77,8 @@ class Job:
         self._results_lock = threading.RLock()
         self._outputs: dict[str, Any] = {}
         self._outputs_of: JobSnapshot | None = None
+        self.data_types: dict[str, str] = {}   # output name → its dataType, once fetched
+        self.sources: dict[Path, str] = {}     # downloaded file → the URL it came from
         self._watch_options = {"poll_interval": poll_interval, "max_interval": max_interval,
                                "stall_after": stall_after, "poller": poller}
         if start:
@@ -229,14 +232,14 @@ class Job:
             raise PartialResults(values, failures)
         return values
 
-    def fetch_all(self, *, download_dir: Path | None = None,
+    def fetch_all(self, names: list[str] | None = None, *, download_dir: Path | None = None,
                   progress_of: Callable[[str], Any] | None = None,
                   ) -> tuple[dict[str, Any], dict[str, ResultError]]:
-        """Every output: ``(values, failures)``; one that fails hides none of the others.
-        ``progress_of(name)`` gives the download progress callback of output *name*."""
+        """Every output (or those *names*): ``(values, failures)``; one that fails hides none
+        of the others. ``progress_of(name)`` gives the download progress of output *name*."""
         values: dict[str, Any] = {}
         failures: dict[str, ResultError] = {}
-        for name in self.output_names():
+        for name in self.output_names() if names is None else names:
             try:
                 values[name] = self.result(name, download_dir=download_dir,
                                            progress=progress_of(name) if progress_of else None)
@@ -246,14 +249,16 @@ class Job:
 
     def result(self, name: str, *, download_dir: Path | None = None,
                progress: Callable[[int, int | None], None] | None = None,
-               **options: Any) -> Any:
-        """Output *name* as a Python object, cached per options (see :meth:`fetch_result_data`)."""
+               max_bytes: int | None = None, **options: Any) -> Any:
+        """Output *name* as a Python object, cached per options (see :meth:`fetch_result_data`).
+        With *max_bytes*, a result larger than that is not fetched (:class:`ResultTooBig`)."""
         self.output_names()
         key = (name, tuple(sorted(options.items())))
         with self._results_lock:
             if key not in self._result_cache:
                 self._result_cache[key] = self.fetch_result_data(
-                    name, download_dir=download_dir, progress=progress, **options)
+                    name, download_dir=download_dir, progress=progress, max_bytes=max_bytes,
+                    **options)
             return self._result_cache[key]
 
     def output_names(self) -> list[str]:
@@ -360,7 +365,8 @@ class Job:
                 self._outputs_of = self.last
             return dict(self._outputs)
 
-    def fetch_result_json(self, name: str, **options: Any) -> dict[str, Any]:
+    def fetch_result_json(self, name: str, *, max_bytes: int | None = None,
+                          **options: Any) -> dict[str, Any]:
         """The raw result ``{"paramName", "dataType", "value"}`` of output parameter *name*.
 
         Options: ``out_sr``, ``return_z``, ``return_m``, ``return_type="data"``.
@@ -378,19 +384,22 @@ class Job:
         if unknown:
             raise TypeError(f"unknown result option(s): {', '.join(sorted(unknown))}")
         url = self.protocol.result_url(self.job_url, ref if isinstance(ref, Mapping) else {}, name)
-        return self.transport.get_json(url, params)
+        return self.transport.get_json(url, params, max_bytes=max_bytes)
 
     def fetch_result_data(self, name: str, *, download_dir: Path | None = None,
                           progress: Callable[[int, int | None], None] | None = None,
-                          **options: Any) -> Any:
+                          max_bytes: int | None = None, **options: Any) -> Any:
         """Output *name* as a Python object (files are downloaded into *download_dir*)."""
         try:
-            payload = self.fetch_result_json(name, **options)
+            payload = self.fetch_result_json(name, max_bytes=max_bytes, **options)
         except KeyError as exc:
             raise ResultError(str(exc.args[0]), param=name) from None
+        except ResultTooBig as exc:
+            raise ResultTooBig(exc.size, exc.budget, param=name) from None
         except GPJobError as exc:
             raise ResultError(str(exc), param=name) from None
-        return self._convert(name, payload, download_dir, progress)
+        self.data_types[name] = str(payload.get("dataType") or "")
+        return self._convert(name, payload, download_dir, progress, max_bytes)
 
     def fetch_input(self, name: str, **options: Any) -> Any:
         """Input parameter *name* as the server recorded it, as a Python object."""
@@ -405,14 +414,20 @@ class Job:
         return self._convert(name, payload, None, None)
 
     def _convert(self, name: str, payload: Mapping[str, Any], download_dir: Path | None,
-                 progress: Callable[[int, int | None], None] | None) -> Any:
+                 progress: Callable[[int, int | None], None] | None,
+                 max_bytes: int | None = None) -> Any:
         def download(url: str) -> Path:
             target = download_dir or Path.cwd() / "gpjob_results" / self.job_id
-            return downloads.download_file(self.transport, url, target, progress=progress)
+            path = downloads.download_file(self.transport, url, target, progress=progress,
+                                           max_bytes=max_bytes)
+            self.sources[path] = url
+            return path
 
         try:
             return results.convert_result(dict(payload), download=download,
                                           get_json=self.transport.get_json)
+        except ResultTooBig as exc:
+            raise ResultTooBig(exc.size, exc.budget, param=name) from None
         except ResultError:
             raise
         except GPJobError as exc:

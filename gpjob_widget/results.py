@@ -43,7 +43,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import inputs
-from .errors import GPJobError, ResultError
+from .errors import GPJobError, ResultError, ResultTooBig
 from .frames import (
     feature_collection,
     features_frame,
@@ -358,6 +358,8 @@ def convert_result(payload: Mapping[str, Any], *, download: Download | None = No
     data_type = str(payload.get("dataType") or "")
     try:
         return to_python(data_type, payload.get("value"), download=download, get_json=get_json)
+    except ResultTooBig as exc:
+        raise ResultTooBig(exc.size, exc.budget, param=exc.param or name) from None
     except ResultError as exc:
         if exc.param or not name:
             raise

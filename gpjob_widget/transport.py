@@ -26,6 +26,7 @@ from .errors import (
     JobNotFound,
     NotFound,
     PermissionDenied,
+    ResultTooBig,
     ServerError,
     TransientError,
 )
@@ -213,9 +214,29 @@ class Transport:
         response.content  # noqa: B018 - read the body now, as Session.send does
         return response
 
-    def get_json(self, url: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
-        """GET *url* with ``f=json``; the decoded JSON object, or a typed exception."""
-        return self._json("GET", url, params=params)
+    def get_json(self, url: str, params: dict[str, Any] | None = None, *,
+                 max_bytes: int | None = None) -> dict[str, Any]:
+        """GET *url* with ``f=json``; the decoded JSON object, or a typed exception.
+
+        With *max_bytes*, an answer larger than that is not read to its end:
+        :class:`ResultTooBig` (the preview's budget)."""
+        if max_bytes is None:
+            return self._json("GET", url, params=params)
+        return self._limited_json(url, params, max_bytes)
+
+    def _limited_json(self, url: str, params: dict[str, Any] | None,
+                      max_bytes: int) -> dict[str, Any]:
+        with self.stream(url, {**(params or {}), "f": "json"}) as response:
+            length = response.headers.get("Content-Length", "")
+            if length.isdigit() and int(length) > max_bytes:
+                raise ResultTooBig(int(length), max_bytes)
+            body = bytearray()
+            for chunk in response.iter_content(1 << 16):
+                body += chunk
+                if len(body) > max_bytes:
+                    raise ResultTooBig(None, max_bytes)
+        response._content, response._content_consumed = bytes(body), True
+        return _decode(response, url)  # as any other answer
 
     def post_json(self, url: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
         """POST a form to *url* with ``f=json``."""

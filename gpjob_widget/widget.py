@@ -19,6 +19,7 @@ from .errors import CancelError, PartialResults
 from .job import JOB_OPTIONS, Job
 from .loader import Loaded, assign_results
 from .poller import MAX_INTERVAL, Poller, exiting
+from .preview import BUDGET
 from .snapshot import JobSnapshot
 from .terminal import Progress
 from .transport import DEFAULT_TIMEOUT, TokenSource, Verify
@@ -27,8 +28,9 @@ from .watch import STALL_AFTER, Update, Watch, WatchState
 log = logging.getLogger("gpjob_widget")
 
 LOG_CHUNK = 1000            # messages per log delta sent to the card
-ENGINE_TRAITS = tuple(name for name in WatchState.__dataclass_fields__ if name != "outputs")
-CARD_TRAITS = (*ENGINE_TRAITS, "results_state", "results_error", "loaded", "download")
+ENGINE_TRAITS = tuple(WatchState.__dataclass_fields__)
+CARD_TRAITS = (*ENGINE_TRAITS, "results_state", "results_error", "loaded", "download",
+               "preview_state")
 
 
 class JobWidget(anywidget.AnyWidget):
@@ -41,7 +43,7 @@ class JobWidget(anywidget.AnyWidget):
     """
 
     _esm = frontend.module("card.js")
-    _css = frontend.stylesheet("card.css")
+    _css = frontend.stylesheet("card.css", "preview.css")
 
     job_id = t.Unicode("").tag(sync=True)
     title = t.Unicode("").tag(sync=True)
@@ -71,6 +73,8 @@ class JobWidget(anywidget.AnyWidget):
     loaded = t.List(t.Dict()).tag(sync=True)
     download = t.Dict().tag(sync=True)
     notify = t.Bool(False).tag(sync=True)  # a browser notification when a long job ends
+    outputs = t.List(t.Unicode()).tag(sync=True)  # output names, once the job succeeded
+    preview_state = t.Unicode("").tag(sync=True)  # "" · building · ready · off
     # The whole log, Python side only: the card receives it as appended deltas (see DEVELOPERS.md).
     messages = t.List(t.Dict()).tag(sync=False)
 
@@ -83,7 +87,9 @@ class JobWidget(anywidget.AnyWidget):
                  poll_interval: float | None = None, max_interval: float = MAX_INTERVAL,
                  stall_after: float | None = STALL_AFTER, start: bool = True,
                  poller: Poller | None = None, download_dir: str | Path | None = None,
-                 notify: bool = False, _job: Job | None = None, **kwargs: Any) -> None:
+                 notify: bool = False, preview: bool = True,
+                 preview_budget: int | None = BUDGET, _job: Job | None = None,
+                 **kwargs: Any) -> None:
         # a job URL, or a job object (e.g. Esri's arcgis GPJob: its sign-in gives the token)
         options: dict[str, Any] = {"flavour": flavour, "timeout": timeout}
         if verify is not True:
@@ -93,6 +99,9 @@ class JobWidget(anywidget.AnyWidget):
         self._job = job
         self.download_dir = download_dir
         self._display_handles: list[Any] = []
+        self._preview, self._preview_budget = preview, preview_budget
+        self._previews: dict[str, Any] = {}  # output name → (data, buffers)
+        self._preview_lock = threading.Lock()
         self._watch = job.watch(poll_interval=poll_interval, max_interval=max_interval,
                                 stall_after=stall_after, poller=poller)
         self._sync(self._watch.state, ENGINE_TRAITS)
@@ -143,7 +152,8 @@ class JobWidget(anywidget.AnyWidget):
         with self.hold_sync():
             for name in names:
                 if name in ENGINE_TRAITS:
-                    setattr(self, name, getattr(state, name))
+                    value = getattr(state, name)
+                    setattr(self, name, list(value) if name == "outputs" else value)
             if state.status == st.SUCCEEDED and not self.results_state:
                 self.results_state = "available" if state.outputs else "none"
 
@@ -155,6 +165,8 @@ class JobWidget(anywidget.AnyWidget):
             self.messages = [*self.messages, *update.messages]
             self._send_log(update.first, list(update.messages))
         if "watching" in update.changed and not update.state.watching:
+            if update.state.status == st.SUCCEEDED and update.state.outputs:
+                self._start_previews()
             self._refresh_displays()
 
     def _send_log(self, start: int, items: list[dict[str, str]]) -> None:
@@ -231,8 +243,9 @@ class JobWidget(anywidget.AnyWidget):
             raise PartialResults(values, failures)
         return values
 
-    def _fetch_all(self) -> tuple[dict[str, Any], dict[str, Any]]:
-        return self._job.fetch_all(download_dir=self.download_dir,
+    def _fetch_all(self, names: list[str] | None = None
+                   ) -> tuple[dict[str, Any], dict[str, Any]]:
+        return self._job.fetch_all(names, download_dir=self.download_dir,
                                    progress_of=self._download_progress)
 
     def result(self, name: str, **options: Any) -> Any:
@@ -267,19 +280,20 @@ class JobWidget(anywidget.AnyWidget):
 
         return MapImageLayer(url, gis=gis)
 
-    def load_results(self, namespace: dict[str, Any] | None = None,
-                     prefix: str = "") -> list[Loaded]:
+    def load_results(self, namespace: dict[str, Any] | None = None, prefix: str = "", *,
+                     names: list[str] | None = None) -> list[Loaded]:
         """Assign every output to a variable in *namespace* (default: the notebook's).
 
         Every output is fetched first; those that could be are assigned (listed on the card)
         even if another one fails, and :class:`PartialResults` then says which failed and
-        why. Loading again fetches only what failed. Returns what was created.
+        why. Loading again fetches only what failed. *names* loads only those outputs.
+        Returns what was created.
         """
         with self.hold_sync():
             self.results_state = "loading"
             self.results_error = ""
         try:
-            values, failures = self._fetch_all()
+            values, failures = self._fetch_all(names)
             loaded = assign_results(values, namespace, prefix, owner=self._job.job_url)
         except Exception as exc:
             with self.hold_sync():
@@ -287,7 +301,12 @@ class JobWidget(anywidget.AnyWidget):
                 self.results_error = str(exc)
             raise
         with self.hold_sync():
-            self.loaded = [item.to_dict() for item in loaded]
+            if names is not None:  # a part: keep what was loaded before
+                kept = {item["name"]: item for item in self.loaded}
+                kept.update({item.name: item.to_dict() for item in loaded})
+                self.loaded = list(kept.values())
+            else:
+                self.loaded = [item.to_dict() for item in loaded]
             self.results_state = "partial" if failures and loaded else \
                 "error" if failures else "loaded"
             self.results_error = str(PartialResults(values, failures)) if failures else ""
@@ -295,9 +314,21 @@ class JobWidget(anywidget.AnyWidget):
             raise PartialResults(values, failures)
         return loaded
 
-    def _load_from_card(self, namespace: dict[str, Any] | None) -> None:
+    def _send_file(self, name: str) -> None:
+        """A downloaded output's bytes to the page, which offers them as a download (the
+        server's URL may need a token the browser must never see)."""
+        try:
+            path = self.result(name)
+            data = path.read_bytes() if isinstance(path, Path) else b""
+        except Exception as exc:  # the row says why
+            self.send({"kind": "file", "name": name, "error": str(exc)})
+            return
+        self.send({"kind": "file", "name": name, "file": path.name}, [data])
+
+    def _load_from_card(self, namespace: dict[str, Any] | None,
+                        names: list[str] | None = None) -> None:
         with contextlib.suppress(Exception):  # the card shows results_error
-            self.load_results(namespace)
+            self.load_results(namespace, names=names)
 
     def _download_progress(self, name: str) -> Callable[[int, int | None], None]:
         last = [0.0]
@@ -312,9 +343,66 @@ class JobWidget(anywidget.AnyWidget):
 
         return progress
 
+    # -- previews -------------------------------------------------------------------------
+    @property
+    def previews(self) -> dict[str, dict[str, Any]]:
+        """What the card shows of each output, as data: ``{name: {"kind", "summary", …}}``
+        (``kind``: features, table, value, file, raster, link, error, deferred)."""
+        with self._preview_lock:
+            return {name: dict(data) for name, (data, _) in self._previews.items()}
+
+    def _start_previews(self) -> None:
+        if not self._preview:
+            self.preview_state = "off"
+            return
+        if self.preview_state:
+            return
+        self.preview_state = "building"
+        threading.Thread(target=self._build_previews, name="gpjob-preview",
+                         daemon=True).start()
+
+    def _build_previews(self, names: list[str] | None = None, budget: Any = "default") -> None:
+        """Fetch (once, cached for ``results``) and summarise each output; send each to the
+        card as soon as it is ready; rewrite the saved snapshot at the end."""
+        from .preview import of_output, output_labels
+
+        budget = self._preview_budget if budget == "default" else budget
+        labels = output_labels(self._job)
+        for name in names or list(self.outputs):
+            if self._closed:
+                return
+            summary = of_output(self._job, name, budget=budget, label=labels.get(name, ""),
+                                download_dir=self.download_dir)
+            with self._preview_lock:
+                self._previews[name] = summary
+            self._send_preview(name)
+        self.preview_state = "ready"
+        self._refresh_displays()
+
+    def _send_preview(self, name: str) -> None:
+        with self._preview_lock:
+            data, buffers = self._previews.get(name, (None, []))
+        if data is not None:
+            self.send({"kind": "preview", "name": name, "data": data}, buffers)
+
+    def show(self, name: str) -> Any:
+        """A bigger, interactive view of output *name*, where a well-kept library is there:
+        lonboard, else ``GeoDataFrame.explore()`` (folium) for features; the frame itself for
+        tables; an image for pictures; else the value."""
+        from .preview import show
+
+        return show(self.result(name))
+
     # -- displays -------------------------------------------------------------------------
     def _state_for_display(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in CARD_TRAITS}
+        from .preview import svg
+
+        state = {name: getattr(self, name) for name in CARD_TRAITS}
+        with self._preview_lock:
+            state["previews"] = {name: {**data, "svg": svg(data, buffers)}
+                                 if data.get("kind") == "features" else dict(data)
+                                 for name, (data, buffers) in self._previews.items()}
+        return state
 
     def __repr__(self) -> str:
         from .fallback import text_repr
@@ -392,8 +480,18 @@ def _on_card_message(widget: JobWidget, content: Any, buffers: Any) -> None:
         widget._send_log(since, widget.messages[since:])
     elif action == "load_results":
         namespace = _user_namespace()
-        threading.Thread(target=widget._load_from_card, args=(namespace,), name="gpjob-load",
-                         daemon=True).start()
+        names = content.get("names") if isinstance(content.get("names"), list) else None
+        threading.Thread(target=widget._load_from_card, args=(namespace, names),
+                         name="gpjob-load", daemon=True).start()
     elif action == "cancel":
         with contextlib.suppress(CancelError):  # cancel_state / cancel_error show the refusal
             widget.cancel()
+    elif action == "previews":  # a view rendered (again): every preview there is
+        for name in list(widget._previews):
+            widget._send_preview(name)
+    elif action == "preview" and isinstance(content.get("name"), str):  # past the budget
+        threading.Thread(target=widget._build_previews, args=([content["name"]], None),
+                         name="gpjob-preview", daemon=True).start()
+    elif action == "file" and isinstance(content.get("name"), str):
+        threading.Thread(target=widget._send_file, args=(content["name"],),
+                         name="gpjob-file", daemon=True).start()

@@ -151,6 +151,11 @@ SAMPLES: dict[str, tuple[str, Any]] = {
                           {"url": "{base}" + FILE_ROOT + "/elevation.tif", "format": "tif"}),
     "GPRasterData": ("GPRasterData", {"url": "{base}" + FILE_ROOT + "/slope.tif",
                                       "format": "tif"}),
+    "GPRasterDataLayer_mapImage": ("GPRasterDataLayer", {"mapImage": {
+        "href": "{base}" + FILE_ROOT + "/map.png", "width": 240, "height": 160,
+        "extent": {"xmin": -117.3, "ymin": 33.9, "xmax": -116.9, "ymax": 34.2,
+                   "spatialReference": WGS84}, "scale": 250000}}),
+    "GPDataFile_png": ("GPDataFile", {"url": "{base}" + FILE_ROOT + "/chart.png"}),
     "GPMultiValue:GPString": ("GPMultiValue:GPString", ["a", "b", None]),
     "GPMultiValue:GPDouble": ("GPMultiValue:GPDouble", [1.5, 2.5]),
     "GPMultiValue:GPDate": ("GPMultiValue:GPDate", [1700000000000, None]),
@@ -171,11 +176,18 @@ SAMPLES: dict[str, tuple[str, Any]] = {
 # One of each data type, as the "AllTypes" demo task returns them.
 ALL_TYPES = [name for name in SAMPLES
              if not name.endswith(("_null", "_empty", "_url", "_50k", "_large", "_missing",
+                                   "_mapImage", "_png",
                                    "_polygons", "_polylines", "_collection", "_curves",
                                    "_layer", "_item"))]
 # What Spatial Analysis's CreateBuffers answers: its three output forms.
 SPATIAL_ANALYSIS = {"bufferLayer": "GPString_layer", "bufferItem": "GPString_item",
                     "bufferCollection": "GPString_collection"}
+
+def _png(width: int, height: int) -> bytes:
+    from .http import tiny_png
+
+    return tiny_png(width, height)
+
 
 LARGE_FILE_SIZE = 20 * 1024 * 1024
 FILES: dict[str, tuple[str, bytes | int]] = {
@@ -184,6 +196,8 @@ FILES: dict[str, tuple[str, bytes | int]] = {
     "slope.tif": ("image/tiff", b"II*\x00" + bytes(124)),
     "large.bin": ("application/octet-stream", LARGE_FILE_SIZE),  # generated while streaming
     "tiles.vtpk": ("application/octet-stream", b"PK\x03\x04" + bytes(60)),  # exportTiles
+    "map.png": ("image/png", _png(240, 160)),       # a result map image
+    "chart.png": ("image/png", _png(120, 80)),      # a file output that is a picture
 }
 
 

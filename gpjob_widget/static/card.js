@@ -3,6 +3,7 @@
 // messages (see DEVELOPERS.md). Every server string is untrusted: it is set as text, never HTML.
 
 import { h } from "./dom.js";
+import { createPreview } from "./preview.js";
 import TABLE from "./states.json" with { type: "json" };
 
 // THE status table (shared with Python's text and HTML views): label, icon, tone per status.
@@ -213,7 +214,9 @@ function render({ model, el }) {
   const rows = h("ol", "gpjob-rows");
   log.append(summary, earlier, rows);
 
-  card.append(header, bar, facts, stale, stall, notice, busy, error, actions, results, log);
+  const preview = createPreview(model);
+  card.append(header, bar, facts, stale, stall, notice, busy, error, actions, results,
+    preview.el, log);
   el.append(card);
 
   // -- state ------------------------------------------------------------------------------
@@ -481,9 +484,14 @@ function render({ model, el }) {
     if (pending.size === 0) busy.hidden = true;
   }
 
-  function onCustom(msg) {
+  function renderPreview() {
+    preview.setOutputs(status() === "job-succeeded" ? get("outputs") : [], get("preview_state"));
+  }
+
+  function onCustom(msg, buffers) {
     hear();
     if (msg && msg.kind === "ack") { onAck(msg.id); return; }
+    if (msg && preview.onMessage(msg, buffers)) return;
     if (!msg || msg.kind !== "log" || !Array.isArray(msg.items)) return;
     const start = Number(msg.start) || 0;
     if (start > messages.length) { // a gap: ask again from what we have
@@ -526,6 +534,7 @@ function render({ model, el }) {
     ["change:cancellable change:cancel_state change:cancel_error", renderActions],
     ["change:results_state change:results_error change:loaded change:download", renderResults],
     ["change:message_count change:warning_count change:error_count", renderSummary],
+    ["change:outputs change:preview_state change:status", renderPreview],
     ["msg:custom", onCustom],
   ];
   for (const [events, fn] of handlers) {
@@ -545,9 +554,11 @@ function render({ model, el }) {
   renderResults();
   renderSummary();
   renderNotify();
+  renderPreview();
   // catch up (a re-rendered or reloaded view); its acknowledgement also says the kernel is live
   try {
     model.send({ action: "log", since: 0, id: 0 });
+    model.send({ action: "previews" });
   } catch (_) { /* a view restored with no kernel behind it: it will say so */ }
   const hello = setTimeout(() => {
     silent = !heard;
@@ -557,6 +568,7 @@ function render({ model, el }) {
 
   return () => {
     stopTimer();
+    preview.cleanup();
     clearTimeout(hello);
     model.off("change", hear);
     for (const id of pending.keys()) clearTimeout(pending.get(id));

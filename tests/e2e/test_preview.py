@@ -1,0 +1,67 @@
+"""The card shows every output the moment the job ends, in real JupyterLab and Notebook 7:
+a map of polygons, 50,000 points, a table, a map image, a file. Screenshots (light, dark,
+narrow) are saved for review in test-artifacts/."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from gpjob_widget.server import Task
+
+from .conftest import open_notebook, run_all, shot
+
+SETUP = "import os\nfrom gpjob_widget import JobWidget\nTOKEN = os.environ['GPJOB_E2E_TOKEN']"
+OUTPUTS = {"buffers": "GPFeatureRecordSetLayer_polygons", "stations": "GPFeatureRecordSetLayer_50k",
+           "summary": "GPRecordSet", "elevation": "GPRasterDataLayer_mapImage",
+           "report": "GPDataFile", "distance": "GPLinearUnit"}
+
+
+def row(page, name: str):
+    return page.locator(f'.gpjob-card [data-output="{name}"]')
+
+
+@pytest.mark.parametrize("app", ["lab", "notebook7"])
+def test_every_kind_of_output_shows_on_the_card(app, request, page, job_server):
+    server = request.getfixturevalue(app)
+    job_server.add_task(f"Outputs{app}", Task(duration=1, steps=2, results=OUTPUTS))
+    url = job_server.task_url(f"Outputs{app}")
+    open_notebook(page, server, f"preview-{app}.ipynb", [
+        SETUP, f"w = JobWidget.submit({url!r}, {{}}, token=TOKEN)\nw"])
+    run_all(page)
+    expect(page.locator(".gpjob-card .gpjob-badge")).to_have_attribute(
+        "data-status", "job-succeeded", timeout=30_000)
+    expect(row(page, "buffers").locator("canvas")).to_be_visible(timeout=30_000)
+    expect(row(page, "buffers")).to_contain_text("2 polygons · EPSG:3857")
+    expect(row(page, "stations").locator("canvas")).to_be_visible(timeout=30_000)
+    expect(row(page, "stations")).to_contain_text("50,000 points · EPSG:4326")
+    expect(row(page, "summary").locator("table")).to_be_visible()
+    expect(row(page, "summary")).to_contain_text("3 rows × 5 columns")
+    expect(row(page, "summary").locator("tbody tr")).to_have_count(3)
+    expect(row(page, "elevation").locator("img")).to_be_visible()
+    expect(row(page, "report")).to_contain_text("report.csv")
+    expect(row(page, "report").get_by_role("button", name="Download report.csv")).to_be_visible()
+    expect(row(page, "distance")).to_contain_text("5 Miles")
+    # the thumbnail is drawn, not blank: some pixels carry the stroke colour
+    painted = row(page, "buffers").locator("canvas").evaluate("""(c) => {
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n += 1; return n; }""")
+    assert painted > 100
+    draw_ms = float(row(page, "stations").get_attribute("data-draw-ms"))
+    print(f"{app}: 50,000 points drawn in {draw_ms} ms")  # the benchmark has the figures
+    page.locator(".gpjob-preview").scroll_into_view_if_needed()
+    shot(page, f"preview-{app}")
+    if app == "lab":
+        page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', "
+                      "{theme: 'JupyterLab Dark'})")
+        expect(page.locator("body")).to_have_attribute("data-jp-theme-light", "false")
+        expect(page.locator("#jupyterlab-splash")).to_have_count(0)  # the theme is applied
+        page.locator(".gpjob-preview").scroll_into_view_if_needed()
+        shot(page, "preview-dark")
+        page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', "
+                      "{theme: 'JupyterLab Light'})")
+        expect(page.locator("body")).to_have_attribute("data-jp-theme-light", "true")
+        expect(page.locator("#jupyterlab-splash")).to_have_count(0)
+        page.set_viewport_size({"width": 480, "height": 900})
+        page.locator(".gpjob-preview").scroll_into_view_if_needed()
+        shot(page, "preview-narrow")

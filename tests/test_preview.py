@@ -1,0 +1,155 @@
+"""Previews of outputs: the summaries (pure), the bounded binary thumbnail, the static HTML and
+text twins, and a card's previews over real HTTP (fetched once, reused by ``results``)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from shapely.geometry import Point, Polygon
+
+from gpjob_widget import JobWidget
+from gpjob_widget import status as st
+from gpjob_widget.fallback import html_snapshot, text_repr
+from gpjob_widget.preview import MAX_BYTES, THUMB, features, scalar, summarize, svg, table
+from gpjob_widget.server import Task
+from gpjob_widget.units import LinearUnit
+
+
+def test_polygons_with_holes_draw_north_up_and_aspect_true():
+    square = Polygon([(0, 0), (0, 100), (200, 100), (200, 0)], [[(50, 25), (150, 25),
+                                                                  (150, 75), (50, 75)]])
+    frame = gpd.GeoDataFrame({"name": ["a"]}, geometry=[square], crs=3857)
+    data, (coords, rings) = features(frame)
+    assert data["summary"] == "1 polygon · EPSG:3857" and data["mode"] == "vector"
+    assert (data["width"], data["height"]) == (THUMB[0], THUMB[0] // 2)  # 2:1, as the data
+    xy = np.frombuffer(coords, dtype=np.uint16).reshape(-1, 2)
+    starts = np.frombuffer(rings, dtype=np.uint32)
+    assert len(starts) == 2  # the exterior and its hole
+    grid = data["grid"]
+    assert xy[:, 0].max() == THUMB[0] * grid and xy[:, 1].max() == THUMB[0] // 2 * grid
+    top = xy[xy[:, 1] == 0]
+    assert len(top), "y points down: the north edge (y=100) is row 0"
+    picture = svg(data, [coords, rings])
+    assert picture.startswith("<svg") and 'fill-rule="nonzero"' in picture
+    assert "<script" not in picture
+
+
+def test_ring_orientation_cuts_holes_whatever_the_input_order():
+    outer = [(0, 0), (10, 0), (10, 10), (0, 10)]  # counter-clockwise
+    inner = [(3, 3), (3, 6), (6, 6), (6, 3)]
+    for shell, hole in ((outer, inner), (outer[::-1], inner[::-1])):
+        frame = gpd.GeoDataFrame(geometry=[Polygon(shell, [hole])], crs=4326)
+        _data, (coords, rings) = features(frame)
+        xy = np.frombuffer(coords, dtype=np.uint16).reshape(-1, 2).astype(float)
+        starts = [*np.frombuffer(rings, dtype=np.uint32).tolist(), len(xy)]
+        areas = [shapely.Polygon(xy[a:b]).area * (1 if shapely.is_ccw(
+            shapely.LinearRing(xy[a:b])) else -1) for a, b in itertools.pairwise(starts)]
+        assert areas[0] * areas[1] < 0  # the exterior and the hole turn opposite ways
+
+
+def test_100k_features_stay_within_the_comm_budget():
+    rng = np.random.default_rng(7)
+    points = shapely.points(rng.uniform(-180, 180, 100_000), rng.uniform(-80, 80, 100_000))
+    frame = gpd.GeoDataFrame({"i": np.arange(100_000)}, geometry=points, crs=4326)
+    data, buffers = features(frame)
+    assert sum(len(b) for b in buffers) <= MAX_BYTES
+    assert data["summary"] == "100,000 points · EPSG:4326"
+    blobs = shapely.buffer(points, 0.5, quad_segs=2)
+    data, buffers = features(gpd.GeoDataFrame(geometry=blobs, crs=4326))
+    assert sum(len(b) for b in buffers) <= MAX_BYTES
+    assert data["mode"] in ("vector", "density")
+    if data["mode"] == "density":
+        cells = np.frombuffer(buffers[0], dtype=np.uint8)
+        assert len(cells) == data["width"] * data["height"] and cells.any()
+
+
+def test_tables_values_and_units():
+    import pandas as pd
+
+    frame = pd.DataFrame({"name": ["a", "b"] * 5, "n": range(10), "when": pd.to_datetime(
+        ["2024-01-02"] * 10, utc=True)})
+    data = table(frame)
+    assert data["summary"] == "10 rows × 3 columns" and len(data["head"]) == 5
+    assert [c["type"] for c in data["columns"]] == ["text", "integer", "date"]
+    assert data["head"][0] == ["a", "0", "2024-01-02T00:00:00+00:00"]
+    assert scalar(LinearUnit(5, "esriMiles"))["summary"] == "5 Miles"
+    assert scalar([1, 2, 3, 4, 5, 6])["summary"] == "6 items: 1, 2, 3, 4, 5, …"
+    assert scalar(None)["summary"] == "(no value)"
+    assert summarize("x", "<b>not html</b>")[0]["summary"] == "<b>not html</b>"
+
+
+@pytest.fixture
+def finished(server, poller):
+    server.add_task("Five", Task(duration=0.2, steps=1, results={
+        "polygons": "GPFeatureRecordSetLayer_polygons", "points": "GPFeatureRecordSetLayer_50k",
+        "summary": "GPRecordSet", "map": "GPRasterDataLayer_mapImage", "report": "GPDataFile",
+        "chart": "GPDataFile_png", "missing": "GPDataFile_missing",
+        "distance": "GPLinearUnit"}))
+    made = []
+
+    def make(**options):
+        w = JobWidget.submit(server.task_url("Five"), {}, poller=poller, poll_interval=0.05,
+                             **options)
+        made.append(w)
+        return w
+
+    yield make
+    for w in made:
+        w.close()
+
+
+def test_a_card_previews_every_output_and_results_reuse_what_it_fetched(server, finished,
+                                                                        until, tmp_path):
+    w = finished(download_dir=tmp_path)
+    assert w.wait(timeout=30) == st.SUCCEEDED
+    until(lambda: w.preview_state == "ready", what="the previews")
+    p = w.previews
+    assert p["polygons"]["summary"] == "2 polygons · EPSG:3857"
+    assert p["points"]["summary"] == "50,000 points · EPSG:4326"
+    assert p["summary"]["kind"] == "table" and p["summary"]["summary"] == "3 rows × 5 columns"
+    assert p["map"]["kind"] == "raster" and p["map"]["image"] == "image/png"
+    assert p["chart"]["image"] == "image/png" and p["report"]["summary"] == "report.csv · 48 bytes"
+    assert p["missing"]["kind"] == "error" and "HTTP 404" in p["missing"]["summary"]
+    assert p["distance"]["summary"] == "5 Miles"
+    fetched = len(server.request_log)
+    assert len(w.result("points")) == 50_000 and w.result("report").exists()
+    assert len(server.request_log) == fetched  # never fetched twice
+    html = w._repr_mimebundle_()[0]["text/html"]
+    assert html.count("<svg") >= 3 and "<table" in html and 'data-output="polygons"' in html
+    assert "<script" not in html
+    text = text_repr(w._state_for_display())
+    assert "polygons: 2 polygons · EPSG:3857" in text and "distance: 5 Miles" in text
+
+
+def test_a_result_over_the_budget_waits_for_preview_or_load(server, finished, until):
+    w = finished(preview_budget=100_000)  # the 50,000 points are ~7 MB of JSON
+    assert w.wait(timeout=30) == st.SUCCEEDED
+    until(lambda: w.preview_state == "ready", what="the previews")
+    assert w.previews["points"]["kind"] == "deferred"
+    assert "not fetched automatically" in w.previews["points"]["summary"]
+    assert w.previews["polygons"]["kind"] == "features"  # the small ones still show
+    w._build_previews(["points"], None)  # the row's Preview button
+    assert w.previews["points"]["summary"] == "50,000 points · EPSG:4326"
+
+
+def test_preview_false_fetches_nothing(server, finished):
+    w = finished(preview=False)
+    assert w.wait(timeout=30) == st.SUCCEEDED
+    assert w.preview_state == "off" and w.previews == {}
+    assert not any("/results/" in r.path for r in server.request_log)
+
+
+def test_static_html_of_a_saved_card_without_a_kernel():
+    frame = gpd.GeoDataFrame({"name": ["<i>x</i>"]}, geometry=[Point(1, 2)], crs=4326)
+    data, buffers = summarize("pts", frame, "GPFeatureRecordSetLayer")
+    state = {"status": "job-succeeded", "title": "T", "job_id": "j1",
+             "previews": {"pts": {**data, "svg": svg(data, buffers)}}}
+    html = html_snapshot(state)
+    assert 'data-output="pts"' in html and "<svg" in html and "<table" in html
+    assert "<i>x</i>" not in html and "&lt;i&gt;x&lt;/i&gt;" in html
+    assert json.dumps(state)  # what a saved notebook holds is plain data
