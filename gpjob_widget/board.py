@@ -37,6 +37,8 @@ class JobBoard(anywidget.AnyWidget):
     watch engine: no widget, no comm per job.
     """
 
+    _handles_clicks_while_awaited = True  # kernel.pump may handle its messages
+
     _esm = frontend.module("board.js")
     _css = frontend.stylesheet("card.css", "board.css")
 

@@ -42,6 +42,8 @@ def fields_of(description: Mapping[str, Any], protocol: str) -> tuple[list[FormF
 class FormView(anywidget.AnyWidget):
     """The form itself (static/form.js): fields, values both ways, problems, Submit."""
 
+    _handles_clicks_while_awaited = True  # kernel.pump may handle its messages
+
     _esm = frontend.module("form.js")
     _css = frontend.stylesheet("card.css", "form.css")
 
@@ -224,6 +226,12 @@ class TaskForm(ipywidgets.VBox):
             self._refresh_variables()
         elif action == "edit":
             self.view.phase = "editing"
+
+    def close(self) -> None:
+        """Close the form and the cards of the jobs it submitted (their watching stops)."""
+        for child in self.children:
+            child.close()
+        super().close()
 
     def _refresh_variables(self) -> None:
         self.view.variables = notebook_frames(self.namespace)

@@ -208,13 +208,16 @@ class Job:
                          callback: Callable[[Any], Any] | None = None,
                          raise_on_failure: bool = False, cancel_on_interrupt: bool = False,
                          _subject: Any = None) -> str:
-        """``wait()`` that awaits: the event loop stays free meanwhile."""
+        """``wait()`` that awaits: the event loop (and, in a kernel, the cards' buttons) stay
+        free meanwhile."""
+        from .kernel import comm_pump
+
         subject = _subject or self
         try:
             return await self.watcher.wait_async(
                 timeout, callback=None if callback is None else lambda: callback(subject),
                 raise_on_failure=raise_on_failure, cancel_on_interrupt=cancel_on_interrupt,
-                subject=_name(subject))
+                subject=_name(subject), on_tick=comm_pump())
         except KeyboardInterrupt as interrupt:
             raise interrupt.with_traceback(None) from None
 

@@ -477,8 +477,9 @@ class Watch:
     async def wait_async(self, timeout: float | None = None, *,
                          callback: Callable[[], Any] | None = None,
                          raise_on_failure: bool = False, cancel_on_interrupt: bool = False,
-                         subject: str = "w") -> str:
-        """``wait()`` for an event loop: the loop (and the kernel's comms) stay free meanwhile."""
+                         subject: str = "w", on_tick: Callable[[], Any] | None = None) -> str:
+        """``wait()`` for an event loop: the loop (and the kernel's comms) stay free meanwhile.
+        *on_tick* runs about ten times a second (e.g. ``kernel.comm_pump()`` on ipykernel 6)."""
         loop = asyncio.get_running_loop()
         changed = asyncio.Event()
         unsubscribe = self.subscribe(lambda update: loop.call_soon_threadsafe(changed.set))
@@ -493,10 +494,13 @@ class Watch:
                 if remaining is not None and remaining <= 0:
                     raise TimeoutError(self._still_running(timeout))
                 changed.clear()
+                if on_tick is not None:
+                    on_tick()
+                slice_ = 0.1 if on_tick is not None else WAIT_SLICE * 4
                 try:
                     # wake now and then too: stop() may notify without a visible change
-                    await asyncio.wait_for(changed.wait(), WAIT_SLICE * 4 if remaining is None
-                                           else min(remaining, WAIT_SLICE * 4))
+                    await asyncio.wait_for(changed.wait(), slice_ if remaining is None
+                                           else min(remaining, slice_))
                 except asyncio.TimeoutError:
                     continue
                 if callback is not None and not self.state.terminal and self.watching:

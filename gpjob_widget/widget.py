@@ -42,6 +42,8 @@ class JobWidget(anywidget.AnyWidget):
     >>> await w.wait_async(); w.results                      # the card stays clickable
     """
 
+    _handles_clicks_while_awaited = True  # kernel.pump may handle its messages
+
     _esm = frontend.module("card.js")
     _css = frontend.stylesheet("card.css", "preview.css")
 

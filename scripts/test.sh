@@ -11,6 +11,7 @@ missing=()
 command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
 [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 source scripts/pygeoapi.sh
+source scripts/stacks.sh
 
 ruff check .
 python -m pytest "$@"

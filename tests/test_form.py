@@ -199,7 +199,7 @@ def test_a_form_submits_what_code_would_and_its_code_reproduces_the_job(demo, po
         assert received(demo, again.job_id) == sent
     finally:
         again.close()
-        w.close()
+        form.close()
 
 
 def test_problems_block_submit_and_name_the_input(demo):
@@ -211,6 +211,7 @@ def test_problems_block_submit_and_name_the_input(demo):
     with pytest.raises(InputProblem, match="Count: must be 100 or less"):
         form.submit()
     assert form.job is None and not demo.jobs
+    form.close()
 
 
 def test_the_servers_refusal_is_shown_in_its_words(demo):
@@ -224,6 +225,7 @@ def test_the_servers_refusal_is_shown_in_its_words(demo):
         form.submit()
     assert "ERROR 000735: Input Points: Value is required" in form.view.submit_error
     assert form.view.phase == "editing" and form.job is None
+    form.close()
 
 
 def test_the_loopback_process_form_and_jobwidget_form(server, poller):
@@ -242,7 +244,7 @@ def test_the_loopback_process_form_and_jobwidget_form(server, poller):
     assert w.wait(timeout=30) == st.SUCCEEDED and w.flavour == "ogc"
     body = next(r.body for r in server.request_log if r.path.endswith("/execution"))
     assert json.loads(body) == {"inputs": {"n": 7}}
-    w.close()
+    form.close()
 
 
 def test_form_on_the_real_pygeoapi(pygeoapi, poller):
@@ -266,4 +268,4 @@ def test_form_on_the_real_pygeoapi(pygeoapi, poller):
     assert got["area"]["bbox"] == [7.0, 46.0, 9.0, 48.0]
     assert got["places"]["type"] == "FeatureCollection"
     assert got["places"]["features"][0]["geometry"]["coordinates"] == [8.5, 47.4]
-    w.close()
+    form.close()

@@ -43,10 +43,13 @@ def free_port() -> int:
 
 
 class JupyterServer:
-    """``jupyter lab`` or ``jupyter notebook`` on 127.0.0.1 in a private home."""
+    """``jupyter lab`` or ``jupyter notebook`` on 127.0.0.1 in a private home; from another
+    environment with *python* (the old stack: JupyterLab 3, or ``classic=True`` for the
+    Notebook 6 of that environment)."""
 
-    def __init__(self, app: str, home: Path, env_extra: dict[str, str]) -> None:
-        self.app, self.home = app, home
+    def __init__(self, app: str, home: Path, env_extra: dict[str, str], *,
+                 python: str = sys.executable, classic: bool = False) -> None:
+        self.app, self.home, self.classic = app, home, classic
         self.port = free_port()
         self.token = uuid.uuid4().hex
         self.root = home / "work"
@@ -61,12 +64,18 @@ class JupyterServer:
                     "JUPYTERLAB_SETTINGS_DIR": str(settings),
                     "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
                     "JUPYTER_PLATFORM_DIRS": "1", **env_extra}
-        cmd = [sys.executable, "-m", "jupyter", app, "--no-browser", "--allow-root",
-               f"--port={self.port}", "--ServerApp.ip=127.0.0.1",
-               f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
-               "--ServerApp.disable_check_xsrf=True"]
-        cmd.append("--LabApp.expose_app_in_browser=True" if app == "lab"
-                   else "--JupyterNotebookApp.expose_app_in_browser=True")
+        if classic:  # notebook 6: its own NotebookApp, not jupyter_server's
+            cmd = [python, "-m", "notebook", "--no-browser", "--allow-root",
+                   f"--port={self.port}", "--NotebookApp.ip=127.0.0.1",
+                   f"--NotebookApp.token={self.token}", f"--NotebookApp.notebook_dir={self.root}",
+                   "--NotebookApp.disable_check_xsrf=True", "--NotebookApp.port_retries=0"]
+        else:
+            cmd = [python, "-m", "jupyter", app, "--no-browser", "--allow-root",
+                   f"--port={self.port}", "--ServerApp.ip=127.0.0.1",
+                   f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
+                   "--ServerApp.disable_check_xsrf=True"]
+            cmd.append("--LabApp.expose_app_in_browser=True" if app == "lab"
+                       else "--JupyterNotebookApp.expose_app_in_browser=True")
         self.log = open(home / f"{app}.log", "w")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(cmd, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
         self.url = f"http://127.0.0.1:{self.port}"
@@ -165,6 +174,19 @@ KERNEL = "window.jupyterapp.shell.currentWidget.sessionContext.session?.kernel"
 def open_notebook(page, server: JupyterServer, name: str, sources: list[str]) -> None:
     """Open *name* (written from *sources*) and wait for an idle kernel."""
     server.write_notebook(name, sources)
+    if server.classic:
+        page.goto(f"{server.url}/notebooks/{name}?token={server.token}")
+        page.wait_for_function("() => window.Jupyter?.notebook?.kernel?.is_connected() && "
+                               "Jupyter.notebook.kernel_busy === false", timeout=90_000)
+        # the classic widget manager restores state on connect: let anywidget's nbextension
+        # configure requirejs first (else the first outputs can come out empty)
+        page.wait_for_function("() => !!window.requirejs?.s.contexts._.config.map['*']"
+                               "?.anywidget", timeout=60_000)
+        # and the widget manager's own start-up question (comm_info, asked on connect) must be
+        # answered first: a widget opened meanwhile is created twice and its view removed.
+        # The kernel answers in order, so one round trip of ours comes after it.
+        kernel_eval(page, "pass")
+        return
     # a fresh workspace per notebook: no tabs restored from earlier tests
     base = f"lab/workspaces/{uuid.uuid4().hex[:8]}/tree" if server.app == "lab" else "notebooks"
     page.goto(f"{server.url}/{base}/{name}?token={server.token}")
@@ -177,7 +199,8 @@ def open_notebook(page, server: JupyterServer, name: str, sources: list[str]) ->
 
 def run_all(page) -> None:
     """Start running every cell; returns at once (a cell may wait for a job)."""
-    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+    page.evaluate("() => { if (window.Jupyter?.notebook) Jupyter.notebook.execute_all_cells(); "
+                  "else window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
 
 
 def kernel_idle(page) -> bool:
@@ -186,6 +209,16 @@ def kernel_idle(page) -> bool:
 
 def kernel_eval(page, code: str) -> str:
     """Run *code* in the notebook's kernel (no new cell); its printed output."""
+    if page.evaluate("() => !!window.Jupyter?.notebook"):  # the classic Notebook
+        return page.evaluate("""(code) => new Promise((resolve) => {
+            let out = "";  // the end is a sentinel printed last: replies can beat the output
+            Jupyter.notebook.kernel.execute(code + "\\nprint('<<END>>', end='')", { iopub: {
+                output: (msg) => {
+                    if (msg.header.msg_type === "stream") out += msg.content.text;
+                    if (msg.header.msg_type === "error") resolve("ERROR " + msg.content.evalue);
+                    if (out.endsWith("<<END>>")) resolve(out.slice(0, -7));
+                } } }, { store_history: false });
+        })""", code)
     return page.evaluate("""async (code) => {
         const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
         const future = kernel.requestExecute({ code, store_history: false });
