@@ -143,3 +143,15 @@ def _preview_html(preview: Mapping[str, Any]) -> str:
         body += (f'<table style="border-collapse:collapse;font-size:90%"><thead><tr>{cells}'
                  f"</tr></thead><tbody>{rows}</tbody></table>")
     return head + body + "</div>"
+
+
+NO_CARD = ("The live card cannot show in this page yet: gpjob_widget's front end was installed "
+           "after the page was loaded (e.g. with %pip install in a running notebook). Reload "
+           "the page and run this cell again to get the card; until then this snapshot "
+           "follows the job.")
+
+
+def no_card_html(state: Mapping[str, Any]) -> str:
+    """The snapshot for a page without our front end, saying how to get the live card."""
+    return (f'<div class="gpjob-no-card" style="color:#9a6700;margin-bottom:4px">'
+            f"{html.escape(NO_CARD)}</div>" + html_snapshot(state))

@@ -89,3 +89,14 @@ def _our_comm_message(kernel: Any, item: Any) -> tuple[Any, dict] | None:
         return widget.comm, kernel.session.deserialize(frames, content=True, copy=False)
     except Exception:  # not a message we can read: leave it to the kernel
         return None
+
+
+def when_idle(delay: float, fn: Callable[[], Any]) -> bool:
+    """Run *fn* on the kernel's own loop *delay* s after the loop is next free (after the
+    messages that queued meanwhile); False outside a kernel."""
+    kernel = _kernel()
+    loop = getattr(kernel, "io_loop", None)
+    if loop is None:
+        return False
+    loop.add_callback(lambda: loop.call_later(delay, fn))
+    return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import threading
@@ -28,6 +29,8 @@ from .watch import STALL_AFTER, Update, Watch, WatchState
 log = logging.getLogger("gpjob_widget")
 
 LOG_CHUNK = 1000            # messages per log delta sent to the card
+NO_CARD_CHECKS = (4.0, 6.0)  # s after display: a view was made, but no card ever spoke?
+PREVIEW_WAIT = 30.0          # s a headless await waits for the previews of its snapshot
 ENGINE_TRAITS = tuple(WatchState.__dataclass_fields__)
 CARD_TRAITS = (*ENGINE_TRAITS, "results_state", "results_error", "loaded", "download",
                "preview_state")
@@ -98,10 +101,15 @@ class JobWidget(anywidget.AnyWidget):
             options["verify"] = verify
         job = _job or Job.of(job_url, token, **options)
         super().__init__(notify=notify, **kwargs)
+        self._view_count = 0  # front ends count their views: see _watch_for_a_card()
         self._job = job
         self.download_dir = download_dir
         self._display_handles: list[Any] = []
         self._preview, self._preview_budget = preview, preview_budget
+        self._heard = False       # a card (our front end) spoke from the page
+        self._no_card = False     # a page made a view, but our front end is not loaded there
+        self._unseen = False      # no page ever made a view (nbclient, nbconvert --execute)
+        self._displayed_at = float("inf")
         self._previews: dict[str, Any] = {}  # output name → (data, buffers)
         self._preview_lock = threading.Lock()
         self._watch = job.watch(poll_interval=poll_interval, max_interval=max_interval,
@@ -170,6 +178,13 @@ class JobWidget(anywidget.AnyWidget):
             if update.state.status == st.SUCCEEDED and update.state.outputs:
                 self._start_previews()
             self._refresh_displays()
+            if update.state.terminal and self._display_handles and not self._heard:
+                from .kernel import when_idle
+
+                when_idle(0.25, self._settle_unseen)
+        elif self._no_card and update.changed & {"status", "percent", "progress_message",
+                                                 "error", "stalled"}:
+            self._refresh_displays()  # the snapshot is all this page shows: keep it moving
 
     def _send_log(self, start: int, items: list[dict[str, str]]) -> None:
         for i in range(0, len(items), LOG_CHUNK):
@@ -222,10 +237,19 @@ class JobWidget(anywidget.AnyWidget):
                          raise_on_failure: bool = False,
                          cancel_on_interrupt: bool = False) -> str:
         """Await the end of the job: the card's Cancel and Load results keep working."""
-        return await self._job.wait_async(timeout, callback=callback,
-                                          raise_on_failure=raise_on_failure,
-                                          cancel_on_interrupt=cancel_on_interrupt,
-                                          _subject=self)
+        status = await self._job.wait_async(timeout, callback=callback,
+                                            raise_on_failure=raise_on_failure,
+                                            cancel_on_interrupt=cancel_on_interrupt,
+                                            _subject=self)
+        # a page's messages were handled while we awaited: if none ever made a view (a
+        # headless run), the output becomes the snapshot, previews included
+        if not self._heard and not self._view_count and \
+                time.monotonic() - self._displayed_at > 1.0:
+            deadline = time.monotonic() + PREVIEW_WAIT
+            while self.preview_state == "building" and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            self._settle_unseen()
+        return status
 
     def __await__(self) -> Generator[Any, None, str]:  # `await w` = `await w.wait_async()`
         return self.wait_async().__await__()
@@ -419,12 +443,47 @@ class JobWidget(anywidget.AnyWidget):
         handle = display(data, metadata=meta, raw=True, display_id=True)
         if handle is not None:
             self._display_handles.append(handle)
+            self._displayed_at = time.monotonic()
+            self._watch_for_a_card(*NO_CARD_CHECKS)
+
+    def _watch_for_a_card(self, first: float, then: float) -> None:
+        """The page made a view (its view count rose) but no card ever spoke: our front end
+        is not loaded there, e.g. installed with ``%pip`` after the page was loaded (ArcGIS
+        Notebooks). The output then becomes the text snapshot and says to reload the page.
+        No front end at all (nbconvert) makes no view: nothing changes then."""
+        def check(again: float | None) -> None:
+            if self._heard or self._closed or not (self._view_count or 0):
+                return
+            if again is not None:  # a slow page or a busy kernel gets a second chance
+                _timer(again, check, None)
+                return
+            self._no_card = True
+            self._refresh_displays()
+
+        _timer(first, check, then)
+
+    def _settle_unseen(self) -> None:
+        """The job ended and no page ever made a view of this card (executed headless by
+        nbclient / ``nbconvert --execute`` / papermill): its outputs become the static snapshot,
+        which exports, nbviewer and GitHub then show (a widget view there shows nothing)."""
+        if self._heard or self._view_count or self._closed or not self._display_handles \
+                or self._unseen:
+            return
+        self._unseen = True
+        self._refresh_displays()
 
     def _refresh_displays(self) -> None:
         """Rewrite every displayed copy: the saved notebook then shows where the job ended."""
         if not self._display_handles:
             return
-        data, meta = self._repr_mimebundle_()
+        if self._no_card or self._unseen:  # no card in any page: the static snapshot
+            from .fallback import html_snapshot, no_card_html, text_repr
+
+            state = self._state_for_display()
+            page = no_card_html(state) if self._no_card else html_snapshot(state)
+            data, meta = {"text/plain": text_repr(state), "text/html": page}, {}
+        else:
+            data, meta = self._repr_mimebundle_()
         for handle in self._display_handles:
             with contextlib.suppress(Exception):  # no kernel / front end any more
                 handle.update(data, metadata=meta, raw=True)
@@ -455,6 +514,12 @@ class ResultImage:
         return self.data if self.data[:3] == b"\xff\xd8\xff" else None
 
 
+def _timer(delay: float, fn: Callable[..., Any], *args: Any) -> None:
+    timer = threading.Timer(delay, fn, args)
+    timer.daemon = True
+    timer.start()
+
+
 def _user_namespace() -> dict[str, Any] | None:
     """The notebook's namespace, captured in the kernel thread that handles the click."""
     try:
@@ -473,6 +538,7 @@ def _on_card_message(widget: JobWidget, content: Any, buffers: Any) -> None:
     """
     if not isinstance(content, dict):
         return
+    widget._heard = True
     action = content.get("action")
     if "id" in content:
         widget.send({"kind": "ack", "id": content["id"], "action": action})
