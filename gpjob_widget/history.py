@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     url TEXT PRIMARY KEY, job_id TEXT, flavour TEXT, title TEXT, status TEXT,
     first_seen REAL, last_seen REAL, started_at REAL, ended_at REAL)
 """
+_ADDED_COLUMNS = ("batch TEXT DEFAULT ''", "key TEXT DEFAULT ''")  # a batch's jobs, grouped
 PRUNE_EVERY = 200  # writes
 _lock = threading.Lock()
 _connections: dict[Path, sqlite3.Connection] = {}
@@ -50,6 +51,8 @@ class Entry:
     last_seen: float
     started_at: float | None
     ended_at: float | None
+    batch: str = ""       # the batch (JobBoard.map) it belongs to, and its key there
+    key: str = ""
 
     @property
     def ended(self) -> bool:
@@ -96,6 +99,10 @@ def _setup(connection: sqlite3.Connection) -> None:
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")
             connection.execute(_SCHEMA)
+            known = {row[1] for row in connection.execute("PRAGMA table_info(jobs)")}
+            for column in _ADDED_COLUMNS:
+                if column.split()[0] not in known:  # a file written by an earlier version
+                    connection.execute(f"ALTER TABLE jobs ADD COLUMN {column}")
             return
         except sqlite3.OperationalError as exc:
             if "locked" not in str(exc) or attempt == 49:
@@ -116,15 +123,17 @@ def _safely(action: str, fn: Any, *args: Any) -> Any:
 
 def record(url: str, *, job_id: str = "", flavour: str = "", title: str = "",
            status: str = "", started_at: float | None = None,
-           ended_at: float | None = None) -> None:
+           ended_at: float | None = None, batch: str = "", key: str = "") -> None:
     """Insert or refresh the row of *url* (empty fields keep what was known)."""
     def write() -> None:
         global _writes
         now = time.time()
         with _db() as db:
             db.execute(
-                """INSERT INTO jobs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """INSERT INTO jobs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT(url) DO UPDATE SET
+                     batch = COALESCE(NULLIF(excluded.batch, ''), batch),
+                     key = COALESCE(NULLIF(excluded.key, ''), key),
                      job_id = COALESCE(NULLIF(excluded.job_id, ''), job_id),
                      flavour = COALESCE(NULLIF(excluded.flavour, ''), flavour),
                      title = COALESCE(NULLIF(excluded.title, ''), title),
@@ -132,7 +141,8 @@ def record(url: str, *, job_id: str = "", flavour: str = "", title: str = "",
                      last_seen = excluded.last_seen,
                      started_at = COALESCE(excluded.started_at, started_at),
                      ended_at = COALESCE(excluded.ended_at, ended_at)""",
-                (url, job_id, flavour, title, status, now, now, started_at, ended_at))
+                (url, job_id, flavour, title, status, now, now, started_at, ended_at, batch,
+                 key))
             _writes += 1
             if _writes % PRUNE_EVERY == 0:
                 _prune(db, now)

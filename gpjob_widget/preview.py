@@ -71,7 +71,7 @@ FAMILIES = {0: "point", 4: "point", 1: "line", 2: "line", 5: "line", 3: "polygon
             6: "polygon"}
 
 
-def features(frame: Any) -> Summary:
+def features(frame: Any, box: tuple[int, int] = THUMB) -> Summary:
     """A GeoDataFrame as a thumbnail: ``family`` point / line / polygon, ``coords`` (uint16
     x, y pairs on a ``grid`` of width × height cells, y down), ``rings`` (uint32 start of each
     ring or path), or a ``density`` raster (uint8, one byte per CSS pixel) when that is
@@ -97,7 +97,7 @@ def features(frame: Any) -> Summary:
         minx, maxx = minx - span / 2, maxx + span / 2
     if maxy - miny < span * 1e-3:
         miny, maxy = miny - span / 2, maxy + span / 2
-    scale = min(THUMB[0] / (maxx - minx), THUMB[1] / (maxy - miny))
+    scale = min(box[0] / (maxx - minx), box[1] / (maxy - miny))
     width, height = max(1, round((maxx - minx) * scale)), max(1, round((maxy - miny) * scale))
     data.update(width=width, height=height, bounds=[minx, miny, maxx, maxy])
     for grid in (GRID, 1) if family != "shape" else ():
@@ -443,3 +443,22 @@ def show(value: Any) -> Any:
 
             return Image(filename=str(value))
     return value
+
+
+ROW_THUMB = (48, 32)  # a board row's thumbnail
+
+
+def row_summary(job: Any, budget: int | None = BUDGET) -> dict[str, str]:
+    """A finished board row: its outputs in a few words, and a small thumbnail (an SVG data
+    URI, drawn by the page as an image: no script) of its first feature output."""
+    import base64
+
+    words, thumb = [], ""
+    for name in job.output_names():
+        data, _ = of_output(job, name, budget=budget)
+        words.append(f"{name}: {data['summary']}")
+        if not thumb and data["kind"] == "features":
+            small = features(job.result(name), box=ROW_THUMB)
+            thumb = "data:image/svg+xml;base64," + base64.b64encode(
+                svg(*small).encode()).decode()
+    return {"summary": "; ".join(words), "thumb": thumb}

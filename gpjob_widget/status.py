@@ -14,6 +14,10 @@ CANCELLED = "job-cancelled"
 DELETING = "job-deleting"
 DELETED = "job-deleted"
 UNKNOWN = "job-unknown"  # a word no table row knows: shown, polled with bounded patience
+# A batch's inputs before they are jobs: queued here (not on the server yet), or dropped here.
+QUEUED_HERE = "batch-queued"
+DROPPED = "batch-dropped"
+BATCH = (QUEUED_HERE, DROPPED)
 
 ALL = (NEW, SUBMITTED, WAITING, EXECUTING, SUCCEEDED, FAILED, TIMED_OUT,
        CANCELLING, CANCELLED, DELETING, DELETED)

@@ -17,7 +17,7 @@ def _inlined(source: str) -> list[str]:
 
 
 def test_every_status_has_one_row_with_an_svg_icon_and_a_tone():
-    assert set(frontend.STATES) == {*st.ALL, st.UNKNOWN}
+    assert set(frontend.STATES) == {*st.ALL, st.UNKNOWN, *st.BATCH}
     css = (frontend.STATIC / "card.css").read_text()
     for row in frontend.STATES.values():
         assert re.fullmatch(r"[MmLlHhVvCcSsQqTtAaZz0-9 .,\-]+", frontend.ICONS[row["icon"]])

@@ -58,6 +58,7 @@ class JobServer:
         self._tokens: set[str] = {token} if token else set()
         self.tasks: dict[str, tuple[str, Task]] = {}  # task name → (service path, task)
         self.jobs: dict[str, ServerJob] = {}
+        self.peak_running = 0  # the most jobs running (not ended) at once: concurrency caps
         self.layers: dict[str, dict[str, Any]] = {}  # hosted layer name → feature set
         self.processes: dict[str, Task] = {}         # OGC API – Processes: process id → task
         self.result_map_services: set[str] = {"Demo"}  # GP services that have one
@@ -178,6 +179,18 @@ class JobServer:
     def inject(self, kind: str, times: int = 1, match: str = "", **params: Any) -> None:
         """Make the next *times* requests whose path contains *match* fail as *kind*."""
         self.faults.add(kind, times, match, **params)
+
+    def job_added(self, job: ServerJob) -> None:
+        """Register a new job (submitJob, OGC execution) and count the jobs running now."""
+        with self._lock:
+            self.jobs[job.job_id] = job
+            running = sum(1 for j in self.jobs.values()
+                          if j.phase()[0] not in TERMINAL_PHASES)
+            self.peak_running = max(self.peak_running, running)
+
+    def running_count(self) -> int:
+        """Jobs on this server that have not ended."""
+        return sum(1 for j in list(self.jobs.values()) if j.phase()[0] not in TERMINAL_PHASES)
 
     def issue_token(self) -> str:
         token = uuid.uuid4().hex

@@ -106,7 +106,7 @@ def route_submit(app: ServerState, m: re.Match[str], params: dict[str, str], met
     fields = {k: v for k, v in params.items() if k not in ("f", "token")}
     job = ServerJob(task, task.flavour, m["task"], fields, "")
     job.url = f"{app.url}{SERVICES}/{m['svc']}/GPServer/{m['task']}/jobs/{job.job_id}"
-    app.jobs[job.job_id] = job
+    app.job_added(job)
     return Reply({"jobId": job.job_id, "jobStatus": job.word("submitted")})
 
 

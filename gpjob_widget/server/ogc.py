@@ -103,7 +103,7 @@ def route_execute(app: ServerState, m: re.Match[str], params: dict[str, str], me
         return ogc_error(400, "MissingParameterValue", "No inputs given")
     job = ServerJob(task, "ogc", m["id"], {k: json.dumps(v) for k, v in inputs.items()}, "")
     job.url = f"{app.url}{ROOT}/jobs/{job.job_id}"
-    app.jobs[job.job_id] = job
+    app.job_added(job)
     asked = request.headers.get("prefer", "").strip() == "respond-async"  # exactly, as pygeoapi
     if asked and task.job_type != "sync-execute":  # a process may offer synchronous runs only
         return Reply({"jobID": job.job_id, "type": "process", "status": "accepted"},

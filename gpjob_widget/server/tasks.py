@@ -71,6 +71,9 @@ class Task:
     queue_position: int | None = None  # while queued, the job JSON says ``queuePosition``
     export_files: list[str] = field(default_factory=list)  # exportTiles: ``output.outputUrl``
     machine_reports: Mapping[str, str] = field(default_factory=dict)  # admin: per-machine reasons
+    fail_if: Mapping[str, str] = field(default_factory=dict)  # {param: value}: those jobs fail
+    flaky: int = 0                     # the first `flaky` jobs of the same inputs fail
+    seen: dict[str, int] = field(default_factory=dict, repr=False, compare=False)  # for flaky
 
 
 def new_job_id() -> str:
@@ -93,6 +96,19 @@ class ServerJob:
         self.cancel_at: float | None = None
         self.deleted = False
         self.messages = self._script_messages()
+        self.outcome = self._outcome()
+
+    def _outcome(self) -> str:
+        """How this job ends: the task's outcome, unless its inputs say otherwise."""
+        if any(self.params.get(k) == v for k, v in self.task.fail_if.items()):
+            return "failed"
+        if self.task.flaky:
+            inputs = repr(sorted(self.params.items()))
+            tried = self.task.seen.get(inputs, 0)
+            self.task.seen[inputs] = tried + 1
+            if tried < self.task.flaky:
+                return "failed"
+        return self.task.outcome
 
     def _script_messages(self) -> list[Message]:
         scripted = [m if isinstance(m, Message) else Message("informative", m)
@@ -118,7 +134,7 @@ class ServerJob:
             return "submitted", 0.0
         if fraction < 1.0:
             return "executing", fraction
-        return self.task.outcome, 1.0
+        return self.outcome, 1.0
 
     def ended_ms(self) -> float | None:
         phase, _ = self.phase()

@@ -540,7 +540,9 @@ function render({ model, el }) {
   for (const [events, fn] of handlers) {
     for (const event of events.split(" ")) model.on(event, fn);
   }
-  model.on("change", hear); // trait updates from the poller: the kernel is alive
+  // trait updates from the poller say the kernel is alive (not _view_count: the page's own)
+  const LIVE = ["change:checked_at", "change:status", "change:watching", "change:percent"];
+  for (const event of LIVE) model.on(event, hear);
   cancelButton.addEventListener("click", onCancel);
   loadButton.addEventListener("click", onLoad);
   earlier.addEventListener("click", showEarlier);
@@ -570,7 +572,7 @@ function render({ model, el }) {
     stopTimer();
     preview.cleanup();
     clearTimeout(hello);
-    model.off("change", hear);
+    for (const event of LIVE) model.off(event, hear);
     for (const id of pending.keys()) clearTimeout(pending.get(id));
     for (const [events, fn] of handlers) {
       for (const event of events.split(" ")) model.off(event, fn);

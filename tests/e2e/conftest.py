@@ -59,7 +59,11 @@ class JupyterServer:
             path = settings / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(value))
-        self.env = {**os.environ, "JUPYTER_CONFIG_DIR": str(home / "config"),
+        # a server of another environment runs that environment's own jupyter and kernels:
+        # `python -m jupyter lab` would exec the first `jupyter-lab` on PATH (maybe ours),
+        # and a kernelspec's "python" is looked up on PATH too
+        path = f"{Path(python).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+        self.env = {**os.environ, "PATH": path, "JUPYTER_CONFIG_DIR": str(home / "config"),
                     "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
                     "JUPYTERLAB_SETTINGS_DIR": str(settings),
                     "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
@@ -70,7 +74,8 @@ class JupyterServer:
                    f"--NotebookApp.token={self.token}", f"--NotebookApp.notebook_dir={self.root}",
                    "--NotebookApp.disable_check_xsrf=True", "--NotebookApp.port_retries=0"]
         else:
-            cmd = [python, "-m", "jupyter", app, "--no-browser", "--allow-root",
+            cmd = [python, "-m", "jupyterlab" if app == "lab" else "notebook",
+                   "--no-browser", "--allow-root",
                    f"--port={self.port}", "--ServerApp.ip=127.0.0.1",
                    f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
                    "--ServerApp.disable_check_xsrf=True"]

@@ -49,6 +49,7 @@ def test_a_card_in_a_page_loaded_before_the_install_says_what_to_do(late_lab, pa
         "import os\nfrom gpjob_widget import JobWidget\n"
         f"w = JobWidget.submit({url!r}, {{}}, token=os.environ['GPJOB_E2E_TOKEN'])\nw"])
     run_all(page)
+    assert page.evaluate("() => window.jupyterapp.version").startswith("4.")
     words = page.locator(".gpjob-no-card")
     expect(words).to_be_visible(timeout=120_000)
     expect(words).to_contain_text("Reload the page")

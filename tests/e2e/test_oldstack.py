@@ -122,6 +122,10 @@ def test_live_card_html_as_text_and_cancel(app, request, page, job_server):
         SETUP, f"w = JobWidget.submit({job_server.task_url(f'Old{app}')!r}, {{}}, token=TOKEN)"
                "\nw"])
     run_all(page)
+    if app == "lab3":  # really JupyterLab 3, and a kernel of the old stack
+        assert page.evaluate("() => window.jupyterapp.version") == "3.6.8"
+    assert kernel_eval(page, "import ipywidgets, ipykernel; print(ipywidgets.__version__, "
+                             "ipykernel.__version__, end='')") == "7.8.5 6.29.5"
     bar = page.locator(".gpjob-card [role=progressbar]")
     expect(bar).to_have_attribute("aria-valuenow", "5", timeout=30_000)
     expect(bar).to_have_attribute("aria-valuenow", "10", timeout=30_000)  # live: it moved on
