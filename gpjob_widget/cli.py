@@ -17,6 +17,7 @@ import json
 import math
 import os
 import sys
+import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -204,6 +205,69 @@ def cmd_results(args: argparse.Namespace) -> int:
     return OK
 
 
+def _batch_inputs(path: str) -> list[Any]:
+    """JSON lines: a parameters object, or ``{"key": …, "params": {…}}`` to name the row."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise UsageError(f"--inputs: {exc.strerror}: {path}") from None
+    inputs: list[Any] = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except ValueError as exc:
+            raise UsageError(f"--inputs line {number}: not JSON ({exc})") from None
+        if not isinstance(entry, dict):
+            raise UsageError(f"--inputs line {number}: a JSON object, not {type(entry).__name__}")
+        if set(entry) == {"key", "params"} and isinstance(entry["params"], dict):
+            inputs.append((entry["key"], entry["params"]))
+        else:
+            inputs.append(entry)
+    return inputs
+
+
+def cmd_map(args: argparse.Namespace) -> int:
+    """Every input through the task, at most --max-in-flight at once; one JSON line per input
+    on stdout (key, status, job URL, error); the roll-up on stderr."""
+    from .batch import Batch
+    from .terminal import rollup_view
+
+    batch = Batch(args.url, _batch_inputs(args.inputs), max_in_flight=args.max_in_flight,
+                  retries=args.retries, token=_token(args), **_job_options(args),
+                  stall_after=args.stall_after)
+    progress = args.progress if args.progress is not None else \
+        (True if sys.stderr.isatty() else "lines")
+    batch.start()
+    try:
+        with rollup_view(batch, progress) as view:
+            deadline = None if args.timeout is None else time.monotonic() + args.timeout
+            while not batch.rollup().finished:
+                if deadline is not None and time.monotonic() > deadline:
+                    print(f"timed out: {batch.rollup().words()} (the jobs keep running)",
+                          file=sys.stderr)
+                    return FAILED
+                time.sleep(0.25)
+                if view is not None:
+                    view.tick()
+    except KeyboardInterrupt:
+        if args.cancel_on_interrupt:
+            batch.cancel_all()
+        batch.stop()
+        print(f"\nStopped: {batch.rollup().words()}", file=sys.stderr)
+        return INTERRUPTED
+    failures = batch.failures
+    for item in batch.items:
+        job = item.job
+        print(json.dumps({"key": item.key, "status": item.status.removeprefix("job-"),
+                          "job_url": job.job_url if job else None,
+                          **({"error": failures[item.key]} if item.key in failures else {})},
+                         default=str))
+    print(batch.rollup().words(), file=sys.stderr)
+    return OK if not failures else FAILED
+
+
 # -- the parser ----------------------------------------------------------------------------
 def _common(parser: argparse.ArgumentParser) -> None:
     auth = parser.add_argument_group("connection")
@@ -264,6 +328,15 @@ def build_parser() -> argparse.ArgumentParser:
     results.add_argument("--out", metavar="DIR",
                          help="where files are downloaded (default: ./gpjob_results/<jobId>)")
     results.add_argument("--json", action="store_true", help="print the outputs as JSON")
+    batch = command("map", cmd_map, "run a task over many inputs, a few jobs at a time",
+                    "the task URL (…/GPServer/<task>, or an OGC …/processes/<id>)")
+    batch.add_argument("--inputs", required=True, metavar="FILE.jsonl",
+                       help='one JSON object of parameters per line (or {"key", "params"})')
+    batch.add_argument("--max-in-flight", type=int, default=4, metavar="N",
+                       help="at most N jobs on the server at once (default: 4)")
+    batch.add_argument("--retries", type=int, default=1, metavar="N",
+                       help="retry a failed submit or job N times (default: 1)")
+    _waiting(batch)
     status = command("status", cmd_status, "check a job once and print where it is", job_url)
     status.add_argument("--json", action="store_true", help="print the state as JSON")
     return parser

@@ -196,3 +196,76 @@ def progress_bar(watch: Watch, progress: Progress,
     finally:
         if view is not None:
             view.close()
+
+
+class RollupLines:
+    """A batch's roll-up as plain lines (logs, pipes): at most one every :data:`LINE_EVERY`
+    s, and whenever the done count changes."""
+
+    def __init__(self, batch: Any, stream: IO[str] | None = None) -> None:
+        self._batch = batch
+        self._stream = stream or sys.stderr
+        self._printed: tuple = ()
+        self._printed_at = 0.0
+        self.tick()
+
+    def tick(self) -> None:
+        roll = self._batch.rollup()
+        key = (roll.done, roll.running, roll.queued, roll.failed)
+        now = time.monotonic()
+        if key == self._printed or (self._printed and key[0] == self._printed[0] and
+                                    now - self._printed_at < LINE_EVERY):
+            return  # a new job done is said at once; the rest at most every LINE_EVERY
+        self._printed, self._printed_at = key, now
+        self._stream.write(f"{time.strftime('%H:%M:%S')} {roll.percent:3.0f}% "
+                           f"{roll.words()}\n")
+        self._stream.flush()
+
+    def close(self) -> None:
+        self._printed = ()
+        self.tick()
+
+
+class RollupBar:
+    """A batch's roll-up as one live tqdm bar (a terminal)."""
+
+    def __init__(self, batch: Any, stream: IO[str] | None = None) -> None:
+        from tqdm import tqdm
+
+        self._batch = batch
+        self._stream = stream or sys.stderr
+        size = _size(self._stream)
+        self._bar = tqdm(total=100, file=self._stream, leave=True, bar_format="{desc}",
+                         mininterval=0, ncols=size.columns, nrows=size.lines)
+        self.tick()
+
+    def _frame(self) -> None:
+        roll = self._batch.rollup()
+        self._bar.n = roll.percent
+        self._bar.bar_format = (f"{_braces(self._batch.name)} {{percentage:3.0f}}%|{{bar:20}}| "
+                                f"{_braces(roll.words())}")
+
+    def tick(self) -> None:
+        if self._batch.rollup().finished:
+            return  # the last frame is drawn once, by close()
+        self._frame()
+        self._bar.refresh()
+
+    def close(self) -> None:
+        self._frame()
+        self._bar.close()
+
+
+@contextlib.contextmanager
+def rollup_view(batch: Any, progress: Progress, stream: IO[str] | None = None,
+                ) -> Iterator[Any]:
+    """A batch's roll-up for the duration of a wait: a bar, plain lines, or nothing."""
+    stream = stream or sys.stderr
+    kind = wants_view(progress, stream)
+    view = RollupBar(batch, stream) if kind == "bar" else \
+        RollupLines(batch, stream) if kind == "lines" else None
+    try:
+        yield view
+    finally:
+        if view is not None:
+            view.close()

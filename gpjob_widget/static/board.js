@@ -1,27 +1,39 @@
-// JobBoard: one compact row per job, updated from coalesced row deltas (custom messages).
+// JobBoard: one compact row per job (or per input of a batch), updated from coalesced row
+// deltas (custom messages); a batch's header is its roll-up: counts, one bar, elapsed, ETA.
 import { STATES, TERMINAL, formatQuiet, makeBar, setBar, statusIcon } from "./card.js";
 import { h } from "./dom.js";
+
+const ENDED = new Set([...TERMINAL, "batch-dropped"]);
 
 function render({ model, el }) {
   const board = h("div", "gpjob-board");
   const header = h("div", "gpjob-board-header");
   const summary = h("span", "gpjob-board-summary");
   summary.setAttribute("aria-live", "polite");
+  const buttons = h("span", "gpjob-board-buttons");
+  const retry = h("button", "gpjob-button gpjob-board-retry", "Retry failed");
+  retry.type = "button";
+  retry.setAttribute("aria-label", "Run the failed inputs again");
+  retry.hidden = true;
   const cancelAll = h("button", "gpjob-button gpjob-board-cancel-all", "Cancel all");
   cancelAll.type = "button";
   cancelAll.setAttribute("aria-label", "Cancel every running job on the server");
-  header.append(summary, cancelAll);
+  buttons.append(retry, cancelAll);
+  header.append(summary, buttons);
   const bar = makeBar("Progress of all jobs");
   const table = h("div", "gpjob-board-rows");
   table.setAttribute("role", "list");
   board.append(header, bar, table);
   el.append(board);
 
-  const rows = []; // index → { el, parts }
+  const rows = []; // index → { el, parts, data }
 
   function rowElement(index) {
     const row = h("div", "gpjob-board-row");
     row.setAttribute("role", "listitem");
+    const thumb = h("img", "gpjob-board-thumb");
+    thumb.alt = "";
+    thumb.hidden = true;
     const title = h("span", "gpjob-board-title");
     const badge = h("span", "gpjob-badge");
     const progress = makeBar(`Progress of job ${index + 1}`, "gpjob-bar gpjob-board-bar");
@@ -33,8 +45,15 @@ function render({ model, el }) {
       cancel.textContent = "Cancelling…";
       model.send({ action: "cancel", index });
     });
-    row.append(title, badge, progress, message, cancel);
-    return { el: row, title, badge, progress, message, cancel };
+    row.append(thumb, title, badge, progress, message, cancel);
+    return { el: row, thumb, title, badge, progress, message, cancel, data: null };
+  }
+
+  function words(data) {
+    const active = !ENDED.has(data.status);
+    const stalled = data.stalled && data.changed_at && active ?
+      `No progress reported for ${formatQuiet(Date.now() - data.changed_at)}` : "";
+    return { stalled, text: data.error || stalled || data.summary || data.progress_message || "" };
   }
 
   function update(data) {
@@ -44,20 +63,26 @@ function render({ model, el }) {
       table.append(r.el);
     }
     const r = rows[data.index];
+    r.data = data;
     const state = STATES[data.status] || STATES["job-unknown"];
-    r.title.textContent = `${data.title || "job"} ${data.job_id || ""}`.trim();
+    const key = data.key !== undefined ? `${data.key} · ` : "";
+    const tries = data.attempts > 1 ? ` (attempt ${data.attempts})` : "";
+    r.title.textContent = `${key}${data.title || "job"} ${data.job_id || ""}`.trim() + tries;
+    r.el.dataset.key = data.key ?? "";
     r.badge.className = `gpjob-badge gpjob-tone-${state.tone}`;
     r.badge.dataset.status = data.status;
     r.badge.replaceChildren(statusIcon(data.status), document.createTextNode(
       data.status === "job-unknown" && data.raw_status ? data.raw_status : state.label));
-    const active = !TERMINAL.has(data.status);
+    const active = !ENDED.has(data.status);
     setBar(r.progress, data.percent, data.status);
-    const stalled = data.stalled && data.changed_at && active ?
-      `No progress reported for ${formatQuiet(Date.now() - data.changed_at)}` : "";
-    r.message.textContent = data.error || stalled || data.progress_message || "";
+    const { stalled, text } = words(data);
+    r.message.textContent = text;
+    r.message.title = data.summary || "";
     r.message.classList.toggle("gpjob-board-error", Boolean(data.error));
     r.message.classList.toggle("gpjob-board-stalled", Boolean(stalled && !data.error));
-    r.cancel.hidden = !active;
+    r.thumb.hidden = !data.thumb;
+    if (data.thumb && r.thumb.src !== data.thumb) r.thumb.src = data.thumb; // an SVG: no script
+    r.cancel.hidden = !active || data.status === "batch-queued";
     if (r.cancel.textContent !== "Cancelling…" || !active) {
       r.cancel.disabled = !data.cancellable;
       r.cancel.textContent = data.status === "job-cancelling" ? "Cancelling…" : "Cancel";
@@ -65,6 +90,15 @@ function render({ model, el }) {
   }
 
   function renderSummary() {
+    const roll = model.get("rollup") || {};
+    if (roll.total !== undefined) { // a batch: its roll-up
+      summary.textContent = roll.words;
+      setBar(bar, roll.percent, roll.finished ? "job-succeeded" : "job-executing");
+      cancelAll.disabled = roll.finished;
+      retry.hidden = !roll.failed;
+      board.dataset.batch = "true";
+      return;
+    }
     const counts = model.get("counts") || {};
     const total = model.get("total") || 0;
     const ended = [...TERMINAL].reduce((n, s) => n + (counts[s] || 0), 0);
@@ -78,19 +112,26 @@ function render({ model, el }) {
     if (msg && msg.kind === "rows" && Array.isArray(msg.rows)) msg.rows.forEach(update);
   }
 
+  // stalled rows say for how long: refresh their words now and then
+  const timer = setInterval(() => {
+    for (const r of rows) {
+      if (r.data && r.data.stalled) r.message.textContent = words(r.data).text;
+    }
+  }, 15_000);
+
   const onCancelAll = () => model.send({ action: "cancel_all" });
+  const onRetry = () => model.send({ action: "retry_failed" });
   cancelAll.addEventListener("click", onCancelAll);
+  retry.addEventListener("click", onRetry);
+  const events = ["change:counts", "change:total", "change:aggregate", "change:rollup"];
   model.on("msg:custom", onCustom);
-  model.on("change:counts", renderSummary);
-  model.on("change:total", renderSummary);
-  model.on("change:aggregate", renderSummary);
+  for (const e of events) model.on(e, renderSummary);
   renderSummary();
   model.send({ action: "rows" });
   return () => {
+    clearInterval(timer);
     model.off("msg:custom", onCustom);
-    model.off("change:counts", renderSummary);
-    model.off("change:total", renderSummary);
-    model.off("change:aggregate", renderSummary);
+    for (const e of events) model.off(e, renderSummary);
   };
 }
 

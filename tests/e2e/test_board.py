@@ -34,3 +34,35 @@ def test_board_lists_jobs_and_cancels_one_on_the_server(lab, page, job_server):
     job_id = kernel_eval(page, "print(long.job_id)").strip()
     assert job_server.jobs[job_id].esri_status == "esriJobCancelled"
     expect(page.locator(".gpjob-board-cancel-all")).to_be_disabled()
+
+
+def test_a_batch_board_rolls_up_queues_retries_and_cancels(lab, page, job_server):
+    job_server.add_task("Batch", Task(duration=2, steps=2, fail_if={"county": "Nowhere"},
+                                      error="ERROR 000732: county Nowhere does not exist",
+                                      results={"buffers": "GPFeatureRecordSetLayer_polygons"}))
+    counties = ["Nowhere" if i == 4 else f"county {i}" for i in range(12)]
+    cells = ["import os\nfrom gpjob_widget import JobBoard\n"
+             f"board = JobBoard.map({job_server.task_url('Batch')!r}, "
+             f"[(c, {{'county': c}}) for c in {counties!r}], max_in_flight=3, retries=0, "
+             "token=os.environ['GPJOB_E2E_TOKEN'])\nboard"]
+    open_notebook(page, lab, "batch.ipynb", cells)
+    run_all(page)
+    summary = page.locator(".gpjob-board-summary")
+    expect(summary).to_contain_text("3 running", timeout=30_000)
+    expect(page.locator(".gpjob-board .gpjob-badge[data-status='batch-queued']").first
+           ).to_contain_text("Queued here")
+    shot(page, "batch-running")
+    expect(summary).to_contain_text("12 of 12 done (11 succeeded, 1 failed)", timeout=90_000)
+    nowhere = page.locator(".gpjob-board-row[data-key='Nowhere']")
+    expect(nowhere.locator(".gpjob-board-message")).to_contain_text("ERROR 000732")
+    done = page.locator(".gpjob-board-row[data-key='county 0']")
+    expect(done.locator(".gpjob-board-message")).to_contain_text("buffers: 2 polygons")
+    expect(done.locator("img.gpjob-board-thumb")).to_be_visible()
+    retry = page.get_by_role("button", name="Run the failed inputs again")
+    expect(retry).to_be_visible()
+    shot(page, "batch-done")
+    before = len(job_server.jobs)
+    retry.click()
+    expect(nowhere.locator(".gpjob-board-title")).to_contain_text("(attempt 2)", timeout=30_000)
+    assert len(job_server.jobs) == before + 1
+    expect(summary).to_contain_text("12 of 12 done (11 succeeded, 1 failed)", timeout=60_000)
