@@ -302,8 +302,9 @@ class Job:
         """One GET of the job resource, parsed. Until the flavour is known, the first answer's
         shape decides it (the URL only when the answer is silent)."""
         body = self._get_job()
-        if self.last is not None and body == self.last.raw:
-            return self.last  # nothing changed: no need to parse again
+        last = self.last
+        if last is not None and (body is last.raw or body == last.raw):
+            return last  # nothing changed (the transport hands back the same dict): not parsed
         if self.flavour is None:
             header = self.transport.auth_header  # the one the server took
             self.flavour = flavours.detect(body, self.job_url)

@@ -2,12 +2,17 @@
 
 One :class:`Transport` per watched job. It knows the job's origin and sends credentials there
 only, in the ``X-Esri-Authorization`` header (never as a ``token`` parameter). Connections are
-pooled in one ``requests.Session`` per origin shared by every job of the kernel.
+pooled per origin and shared by every job of the kernel.
+
+Status checks are plain GETs, hundreds a minute on a busy board: they go straight to a urllib3
+connection pool (the same timeouts, retries and TLS verification as ``requests``, without its
+per-request machinery). Anything else (POST, DELETE, streams, proxies, ``~/.netrc`` sign-in,
+cookies, redirects) takes ``requests``' way.
 """
 
 from __future__ import annotations
 
-import json
+import functools
 import logging
 import os
 import threading
@@ -17,25 +22,19 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from .errors import (
-    ArcGISError,
-    AuthError,
-    JobNotFound,
-    NotFound,
-    PermissionDenied,
-    ResultTooBig,
-    ServerError,
-    TransientError,
-)
+from .errors import AuthError, ResultTooBig, TransientError
+from .server_errors import decode_json, http_error
 
 log = logging.getLogger("gpjob_widget")
 
 TokenSource = str | Callable[[], str] | None
 DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 30.0)  # (connect, read) seconds, on every request
 POOL_SIZE = 16
+SAME_ANSWER_MAX = 1 << 20  # bytes: answers up to this size are remembered to skip re-parsing
 
 # Quick, idempotent-only retries inside one request; longer outages are the poller's business
 # (it backs off and shows a notice). 429 is not retried here: its Retry-After may be long.
@@ -45,10 +44,12 @@ RETRY = Retry(
     respect_retry_after_header=False, raise_on_status=False,
 )
 
-_sessions: dict[tuple[str, bool], requests.Session] = {}
+_sessions: dict[tuple[str, bool | str], requests.Session] = {}
+_pools: dict[tuple[str, bool | str], urllib3.HTTPConnectionPool] = {}
 _sessions_lock = threading.Lock()
 
 
+@functools.lru_cache(maxsize=4096)
 def origin_of(url: str) -> str:
     """``scheme://host[:port]`` in lower case, default ports dropped."""
     parts = urlsplit(url)
@@ -95,6 +96,28 @@ def shared_session(origin: str, verify: Verify) -> requests.Session:
         return session
 
 
+def tls_options(verify: Verify) -> dict[str, Any]:
+    """urllib3's TLS settings for *verify*, as ``requests`` makes them: certifi's bundle by
+    default, a CA bundle file or directory, or no verification at all."""
+    if verify is False:
+        return {"cert_reqs": "CERT_NONE", "assert_hostname": False}
+    bundle = requests.utils.DEFAULT_CA_BUNDLE_PATH if verify is True else verify
+    where = "ca_cert_dir" if os.path.isdir(bundle) else "ca_certs"
+    return {"cert_reqs": "CERT_REQUIRED", where: bundle}
+
+
+def plain_pool(origin: str, verify: Verify) -> urllib3.HTTPConnectionPool:
+    """The kernel's keep-alive connection pool for the status checks of *origin*."""
+    key = (origin, verify)
+    with _sessions_lock:
+        pool = _pools.get(key)
+        if pool is None:
+            tls = tls_options(verify) if origin.startswith("https:") else {}
+            pool = urllib3.connection_from_url(origin, maxsize=POOL_SIZE, retries=RETRY, **tls)
+            _pools[key] = pool
+        return pool
+
+
 def _token_provider(token: object) -> Callable[[], str | None] | None:
     """Normalise a token source: a string (token or API key), a callable returning one, or
     Esri's ``arcgis`` sign-in (a ``GIS``, an ``EsriSession``, an auth object or a job)."""
@@ -128,7 +151,10 @@ class Transport:
         self._refreshable = self._provider is not None and not isinstance(token, str)
         self._token: str | None = None
         self._token_lock = threading.Lock()
-        self._prepared: dict[tuple[str, str], requests.PreparedRequest] = {}  # polls, per URL
+        connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
+        self._pool_timeout = urllib3.Timeout(connect=connect, read=read)
+        self._targets: dict[tuple[str, tuple], str] = {}  # (url, params) → path and query
+        self._last_answer: tuple[tuple, bytes, dict[str, Any]] | None = None  # (key, body, dict)
         self.auth_header = "X-Esri-Authorization"  # the flavour's: OGC servers use Authorization
         if not verify:
             warnings.warn("TLS certificate verification is off for " + self.origin,
@@ -158,7 +184,7 @@ class Transport:
         return {self.auth_header: f"Bearer {token}"} if token else {}
 
     # -- requests ------------------------------------------------------------------------
-    def _network_problem(self, exc: requests.RequestException) -> str:
+    def _network_problem(self, exc: Exception) -> str:
         text = f"{type(exc).__name__} {exc}".lower()
         for words, problem in NETWORK_PROBLEMS:
             if any(w in text for w in words):
@@ -172,57 +198,78 @@ class Transport:
                 data: dict[str, Any] | None = None, json: Any = None,
                 headers: dict[str, str] | None = None, stream: bool = False,
                 refresh: bool = False) -> requests.Response:
-        """One HTTP request; network failures and 5xx/429 become :class:`TransientError`."""
+        """One HTTP request the ``requests`` way; network failures and 5xx/429 become
+        :class:`TransientError`, other HTTP errors their typed exception."""
         session = shared_session(origin_of(url), self.verify)
         headers = {**(headers or {}), **self._headers(url, refresh)}
         try:
-            if method == "GET" and not stream and not session.cookies and not session.auth:
-                response = self._poll(session, url, params or {}, headers)
-            else:
-                # verify per request: requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE
-                # override a session's verify (even False), but not a request's own
-                response = session.request(method, url, params=params, data=data, json=json,
-                                           stream=stream, timeout=self.timeout,
-                                           headers=headers, verify=self.verify,
-                                           allow_redirects=True)
+            # verify per request: requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE
+            # override a session's verify (even False), but not a request's own
+            response = session.request(method, url, params=params, data=data, json=json,
+                                       stream=stream, timeout=self.timeout, headers=headers,
+                                       verify=self.verify, allow_redirects=True)
         except requests.RequestException as exc:
             raise TransientError(self._network_problem(exc), url=url) from None
-        _raise_for_http_status(response, url)
+        if response.status_code >= 400:
+            raise http_error(response.status_code, response.reason, response.headers,
+                             response.content, url)
         return response
 
-    def _poll(self, session: requests.Session, url: str, params: dict[str, Any],
-              headers: dict[str, str]) -> requests.Response:
-        """A plain GET the short way: the request is prepared once per URL and token, then sent
-        straight to the connection pool (half the CPU of ``Session.request``: what counts when
-        hundreds of jobs are polled). Redirects and cookies take the usual way."""
-        key = (url + "?" + urlencode(sorted(params.items())), str(headers))
-        prepared = self._prepared.get(key)
-        if prepared is None:
-            prepared = session.prepare_request(requests.Request("GET", url, params=params,
-                                                                headers=headers))
-            if len(self._prepared) > 16:  # a job polls one URL; results are fetched once
-                self._prepared.clear()
-            self._prepared[key] = prepared
-        response = session.get_adapter(url).send(prepared.copy(), timeout=self.timeout,
-                                                 verify=self.verify, proxies=session.proxies)
-        if response.is_redirect or "set-cookie" in response.headers:
-            requests.cookies.extract_cookies_to_jar(session.cookies, prepared, response.raw)
-            if response.is_redirect:
-                response.close()
-                return session.request("GET", url, params=params, timeout=self.timeout,
-                                       headers=headers, verify=self.verify)
-        response.content  # noqa: B018 - read the body now, as Session.send does
-        return response
+    def get(self, url: str, params: dict[str, Any] | None = None, *,
+            headers: dict[str, str] | None = None, refresh: bool = False) -> tuple[bytes, str]:
+        """A GET's body and charset: straight to the connection pool unless a proxy, a
+        ``~/.netrc`` sign-in or cookies need ``requests``. A redirect is followed, and a
+        cookie kept, by ``requests`` (from then on this origin's GETs go that way)."""
+        origin = origin_of(url)
+        session = shared_session(origin, self.verify)
+        if session.proxies or session.auth or session.cookies:
+            return self._get_by_requests(url, params, headers, refresh)
+        target = self._target(url, params)
+        sent = {**PLAIN_HEADERS, **(headers or {}), **self._headers(url, refresh)}
+        try:
+            answer = plain_pool(origin, self.verify).urlopen(
+                "GET", target, headers=sent, retries=RETRY, redirect=False,
+                timeout=self._pool_timeout, assert_same_host=False, preload_content=True)
+        except urllib3.exceptions.HTTPError as exc:
+            raise TransientError(self._network_problem(exc), url=url) from None
+        if "set-cookie" in answer.headers:
+            requests.cookies.extract_cookies_to_jar(
+                session.cookies, requests.Request("GET", origin + target, headers=sent), answer)
+        if answer.get_redirect_location():
+            return self._get_by_requests(url, params, headers, refresh)
+        if answer.status >= 400:
+            raise http_error(answer.status, answer.reason or "", answer.headers, answer.data,
+                             url)
+        return answer.data, _charset(answer.headers.get("Content-Type", ""))
+
+    def _get_by_requests(self, url: str, params: dict[str, Any] | None,
+                         headers: dict[str, str] | None, refresh: bool) -> tuple[bytes, str]:
+        response = self.request("GET", url, params=params, headers=headers, refresh=refresh)
+        return response.content, response.encoding or ""
+
+    def _target(self, url: str, params: dict[str, Any] | None) -> str:
+        """Path and query of *url* with *params*, as requests would build them (cached)."""
+        key = (url, tuple(params.items()) if params else ())
+        target = self._targets.get(key)
+        if target is None:
+            parts = urlsplit(requests.utils.requote_uri(url))
+            query = "&".join(q for q in (parts.query, urlencode(params or {}, doseq=True)) if q)
+            target = (parts.path or "/") + (f"?{query}" if query else "")
+            if len(self._targets) > 32:  # a job polls one URL; results are fetched once
+                self._targets.clear()
+            self._targets[key] = target
+        return target
 
     def get_json(self, url: str, params: dict[str, Any] | None = None, *,
                  max_bytes: int | None = None) -> dict[str, Any]:
         """GET *url* with ``f=json``; the decoded JSON object, or a typed exception.
 
-        With *max_bytes*, an answer larger than that is not read to its end:
-        :class:`ResultTooBig` (the preview's budget)."""
-        if max_bytes is None:
-            return self._json("GET", url, params=params)
-        return self._limited_json(url, params, max_bytes)
+        An answer byte-for-byte the same as this URL's last one is not parsed again: the same
+        (read-only) dict comes back. With *max_bytes*, an answer larger than that is not read
+        to its end: :class:`ResultTooBig` (the preview's budget)."""
+        if max_bytes is not None:
+            return self._limited_json(url, params, max_bytes)
+        return self._json("GET", url, params=params)
 
     def _limited_json(self, url: str, params: dict[str, Any] | None,
                       max_bytes: int) -> dict[str, Any]:
@@ -235,8 +282,7 @@ class Transport:
                 body += chunk
                 if len(body) > max_bytes:
                     raise ResultTooBig(None, max_bytes)
-        response._content, response._content_consumed = bytes(body), True
-        return _decode(response, url)  # as any other answer
+        return decode_json(bytes(body), response.status_code, url, response.encoding)
 
     def post_json(self, url: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
         """POST a form to *url* with ``f=json``."""
@@ -257,23 +303,46 @@ class Transport:
 
     def _json(self, method: str, url: str, *, params: dict[str, Any] | None = None,
               data: dict[str, Any] | None = None) -> dict[str, Any]:
-        # ArcGIS answers HTML unless f=json; OGC servers read f=json or the Accept header
-        if method == "POST":
-            data = {**(data or {}), "f": "json"}
-        else:
-            params = {**(params or {}), "f": "json"}
-        accept = {"Accept": "application/json"}
         try:
-            return _decode(self.request(method, url, params=params, data=data,
-                                        headers=accept), url)
+            return self._json_once(method, url, params, data, refresh=False)
         except AuthError:
             # A token provider gets one chance to hand out a fresh token (expired / rotated).
             if not self._refreshable or origin_of(url) != self.origin:
                 raise
             log.info("token rejected by %s; asking the token provider again", self.origin)
-            return _decode(self.request(method, url, params=params, data=data, headers=accept,
-                                        refresh=True), url)
+            return self._json_once(method, url, params, data, refresh=True)
 
+    def _json_once(self, method: str, url: str, params: dict[str, Any] | None,
+                   data: dict[str, Any] | None, refresh: bool) -> dict[str, Any]:
+        # ArcGIS answers HTML unless f=json; OGC servers read f=json or the Accept header
+        if method != "GET":
+            data = {**(data or {}), "f": "json"} if method == "POST" else data
+            response = self.request(method, url, params=None if method == "POST" else
+                                    {"f": "json"}, data=data, headers=ACCEPT_JSON,
+                                    refresh=refresh)
+            return decode_json(response.content, response.status_code, url, response.encoding)
+        params = {**(params or {}), "f": "json"}
+        body, charset = self.get(url, params, headers=ACCEPT_JSON, refresh=refresh)
+        key, last = (url, tuple(params.items())), self._last_answer
+        if last is not None and last[0] == key and last[1] == body:
+            return last[2]
+        value = decode_json(body, 200, url, charset)
+        if len(body) <= SAME_ANSWER_MAX:
+            self._last_answer = (key, body, value)
+        return value
+
+
+def _charset(content_type: str) -> str:
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "charset":
+            return value.strip('"')
+    return ""
+
+
+PLAIN_HEADERS = {"User-Agent": "gpjob_widget", "Accept-Encoding": "gzip, deflate",
+                 "Accept": "*/*"}
+ACCEPT_JSON = {"Accept": "application/json"}
 
 NETWORK_PROBLEMS = (  # (words in the exception text, what we tell the user)
     (("timed out", "timeout"), "no answer within the timeout"),
@@ -282,97 +351,3 @@ NETWORK_PROBLEMS = (  # (words in the exception text, what we tell the user)
     (("name or service", "nodename", "getaddrinfo"), "host name not found"),
     (("ssl", "certificate"), "TLS/certificate problem"),
 )
-
-
-def _retry_after(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
-        return None
-
-
-def _raise_for_http_status(response: requests.Response, url: str) -> None:
-    code = response.status_code
-    if code < 400:
-        return
-    reason = response.reason or ""
-    # the server's own words first, whatever the HTTP status (a 500 saying "JobId not found.")
-    error = _error_from_body(_try_json(response), url, http_status=code)
-    if isinstance(error, ServerError):
-        error.retry_after = _retry_after(response)
-    if error is not None:
-        raise error
-    if code == 429 or code >= 500:
-        raise TransientError(f"HTTP {code} {reason}".strip(), retry_after=_retry_after(response),
-                             url=url)
-    if code in (401, 498, 499):
-        raise AuthError(f"HTTP {code} {reason}".strip(), code=code, url=url)
-    if code == 403:
-        raise PermissionDenied(f"HTTP 403 {reason}".strip(), code=403, url=url)
-    if code in (404, 410):
-        raise NotFound(f"HTTP {code} {reason}".strip(), code=code, url=url)
-    raise ArcGISError(f"HTTP {code} {reason}".strip(), code=code, url=url)
-
-
-def _try_json(response: requests.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
-def _decode(response: requests.Response, url: str) -> dict[str, Any]:
-    """JSON body → dict, or the typed exception an ArcGIS error body / proxy page means."""
-    text = response.text
-    try:
-        body = json.loads(text)
-    except ValueError:
-        kind = "an HTML page" if text.lstrip()[:1] == "<" else "invalid JSON"
-        raise TransientError(f"the server answered with {kind} instead of JSON "
-                             f"(HTTP {response.status_code})", url=url) from None
-    if not isinstance(body, dict):
-        raise TransientError("the server answered with JSON that is not an object", url=url)
-    error = _error_from_body(body, url)
-    if error is not None:
-        raise error
-    return body
-
-
-ERROR_CLASSES: dict[int, type[ArcGISError]] = {
-    498: AuthError, 499: AuthError, 401: AuthError, 403: PermissionDenied, 404: NotFound,
-}
-_NOT_FOUND_WORDS = ("not found", "invalid job id", "does not exist", "nosuchjob")
-
-
-def _error_from_body(body: Any, url: str, http_status: int = 200) -> ArcGISError | None:
-    """An error body as an exception with the server's words: ArcGIS REST ``{"error"}``, admin
-    ``{"status": "error"}``, or (on an HTTP error) a plain ``{"message"}`` / OGC
-    ``{"code", "description"}``. A "not found" is a :class:`JobNotFound` even on HTTP 5xx;
-    other 5xx and 429 are a :class:`ServerError` (worth retrying)."""
-    if not isinstance(body, dict):
-        return None
-    if isinstance(body.get("error"), dict):
-        err = body["error"]
-        message, code, details = err.get("message") or "", err.get("code"), err.get("details")
-    elif str(body.get("status", "")).lower() == "error":
-        messages = [str(m) for m in body.get("messages") or []]
-        message, code, details = (messages[0] if messages else ""), body.get("code"), messages[1:]
-    elif http_status >= 400 and isinstance(body.get("message") or body.get("description"), str):
-        message = body.get("message") or body.get("description")
-        code, details = http_status, ([str(body["code"])] if isinstance(body.get("code"), str)
-                                      else [])
-    else:
-        return None
-    try:
-        code = int(code) if code is not None else None
-    except (TypeError, ValueError):
-        code = None
-    details = [str(d) for d in details] if isinstance(details, list) else []
-    message = str(message).strip() or (details[0] if details else "the server reported an error")
-    words = " ".join([message, *details]).lower()
-    if any(w in words for w in _NOT_FOUND_WORDS) and (code or http_status) not in (498, 499):
-        return JobNotFound(message, code=code, details=details, url=url)
-    if (code is not None and code >= 500) or http_status >= 500 or http_status == 429:
-        return ServerError(message, code=code, details=details, url=url)
-    return ERROR_CLASSES.get(code or 0, ArcGISError)(message, code=code, details=details, url=url)

@@ -3,7 +3,8 @@
 import pytest
 
 from gpjob_widget import errors
-from gpjob_widget.transport import Transport, _error_from_body, origin_of, split_token
+from gpjob_widget.server_errors import error_from_body
+from gpjob_widget.transport import Transport, origin_of, split_token
 
 
 def test_origin_of_normalises_case_and_default_ports():
@@ -30,23 +31,23 @@ def test_split_token_removes_legacy_token_and_f():
     ({"status": "error", "messages": ["Cannot cancel."]}, errors.ArcGISError),
 ])
 def test_error_bodies(body, cls):
-    exc = _error_from_body(body, "https://h/x")
+    exc = error_from_body(body, "https://h/x")
     assert type(exc) is cls
     assert "{" not in str(exc)  # the server's words, not a raw dict
 
 
 def test_server_errors_are_transient_and_arcgis():
-    exc = _error_from_body({"error": {"code": 503, "message": "busy"}}, "u")
+    exc = error_from_body({"error": {"code": 503, "message": "busy"}}, "u")
     assert isinstance(exc, errors.TransientError) and isinstance(exc, errors.ArcGISError)
 
 
 def test_success_bodies_are_not_errors():
-    assert _error_from_body({"jobId": "j", "jobStatus": "esriJobSucceeded"}, "u") is None
-    assert _error_from_body({"status": "COMPLETED"}, "u") is None
+    assert error_from_body({"jobId": "j", "jobStatus": "esriJobSucceeded"}, "u") is None
+    assert error_from_body({"status": "COMPLETED"}, "u") is None
 
 
 def test_error_text_carries_code_and_details():
-    exc = _error_from_body({"error": {"code": 400, "message": "Failed.",
+    exc = error_from_body({"error": {"code": 400, "message": "Failed.",
                                       "details": ["Parameter x is invalid"]}}, "u")
     assert str(exc) == "Failed. (code 400): Parameter x is invalid"
 
