@@ -14,6 +14,7 @@ import dataclasses
 import threading
 import time
 import uuid
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -34,12 +35,14 @@ class Item:
 
     key: Any
     params: Mapping[str, Any]
+    index: int = 0             # its place in the batch (its board row)
     attempts: list[Job] = dataclasses.field(default_factory=list)
     waiting: bool = True       # in the queue here (first run, or a retry that is due)
     not_before: float = 0.0    # monotonic time before which it is not submitted (backoff)
     error: str = ""            # why it could not be submitted (the server's words)
     dropped: bool = False
     submit_failures: int = 0
+    lost: bool = False         # its job stopped being watched before it ended (the error says)
 
     @property
     def job(self) -> Job | None:
@@ -58,8 +61,17 @@ class Item:
 
     @property
     def running(self) -> bool:
-        return not self.waiting and not self.dropped and self.job is not None and \
-            not st.is_terminal(self.job.status)
+        return not self.waiting and not self.dropped and not self.lost and \
+            self.job is not None and not st.is_terminal(self.job.status)
+
+    @property
+    def bucket(self) -> str:
+        """Where the roll-up counts it: queued, running, succeeded or failed."""
+        if self.waiting and not self.dropped:
+            return "queued"
+        if self.running:
+            return "running"
+        return "succeeded" if self.status == st.SUCCEEDED else "failed"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -102,9 +114,9 @@ def _items(inputs: Iterable[Any]) -> list[Item]:
     items = []
     for index, entry in enumerate(inputs):
         if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], Mapping):
-            items.append(Item(entry[0], entry[1]))
+            items.append(Item(entry[0], entry[1], index))
         elif isinstance(entry, Mapping):
-            items.append(Item(index, entry))
+            items.append(Item(index, entry, index))
         else:
             raise TypeError(f"input {index}: a dict of parameters or a (key, params) pair, "
                             f"not {type(entry).__name__}")
@@ -118,7 +130,10 @@ class Batch:
     """Runs *inputs* through *task_url* under a concurrency cap; see the module docstring.
 
     Locks: a job's engine calls us holding its own lock, so nothing here takes an engine's
-    lock while holding ours (``_cond`` guards the queue only)."""
+    lock while holding ours (``_cond`` guards the queue and the counts only).
+
+    Cost: a status check of one job costs O(1) here (its item's bucket is moved between
+    counts); the queue thread wakes only when a slot frees or an input is queued."""
 
     def __init__(self, task_url: str, inputs: Iterable[Any], *, max_in_flight: int = 4,
                  retries: int = 1, token: Any = None, name: str = "",
@@ -141,6 +156,11 @@ class Batch:
         self._stopped = False
         self._durations: list[float] = []  # s each finished job took (for the ETA)
         self._thread: threading.Thread | None = None
+        self._queue: deque[Item] = deque(self.items)  # waiting inputs, in order (lazily pruned)
+        self._queued = set(range(len(self.items)))    # indexes of the items in that queue
+        self._buckets = ["queued"] * len(self.items)  # each item's bucket, as last counted
+        self._counts = Counter(queued=len(self.items))
+        self._running: set[int] = set()               # indexes of the items in flight
 
     def start(self) -> Batch:
         """Start submitting (returns the batch)."""
@@ -151,11 +171,40 @@ class Batch:
     # -- the queue ----------------------------------------------------------------------------
     def in_flight(self) -> int:
         """Jobs submitted and not ended (never more than ``max_in_flight``)."""
-        return sum(item.running for item in self.items)
+        return self._counts["running"]
 
     def _due(self, now: float) -> Item | None:
-        return next((i for i in self.items if i.waiting and not i.dropped and
-                     i.not_before <= now), None)
+        """The first waiting input whose time has come (call holding ``_cond``)."""
+        queue = self._queue
+        while queue and not (queue[0].waiting and not queue[0].dropped):
+            self._queued.discard(queue.popleft().index)  # submitted or dropped since
+        return next((i for i in queue if i.waiting and not i.dropped and i.not_before <= now),
+                    None)
+
+    def _requeue(self, item: Item, not_before: float = 0.0) -> None:
+        """*item* waits again (call holding ``_cond``)."""
+        if item.index not in self._queued:
+            self._queue.append(item)
+            self._queued.add(item.index)
+        item.waiting, item.not_before = True, not_before
+
+    def _recount(self, item: Item) -> bool:
+        """Move *item* to the bucket it is in now; True when it changed (call holding
+        ``_cond``)."""
+        return self._move(item, item.bucket)
+
+    def _move(self, item: Item, bucket: str) -> bool:
+        old = self._buckets[item.index]
+        if bucket == old:
+            return False
+        self._buckets[item.index] = bucket
+        self._counts[old] -= 1
+        self._counts[bucket] += 1
+        if bucket == "running":
+            self._running.add(item.index)
+        else:
+            self._running.discard(item.index)
+        return True
 
     def _ensure_running(self) -> None:
         with self._cond:
@@ -175,16 +224,18 @@ class Batch:
                         self._thread = None
                         return
                     now = time.monotonic()
-                    item = self._due(now)
-                    if item is not None and self.in_flight() < self.max_in_flight:
+                    room = self.in_flight() < self.max_in_flight
+                    item = self._due(now) if room else None
+                    if item is not None:
                         break
-                    waiting = [i.not_before - now for i in self.items
-                               if i.waiting and not i.dropped]
+                    waiting = [i.not_before - now for i in self._queue
+                               if i.waiting and not i.dropped] if room else [1.0]
                     if not waiting and not self.in_flight():
                         self._thread = None  # everything ended: the next retry starts anew
                         return
                     self._cond.wait(min([1.0, *[w for w in waiting if w > 0]]))
                 item.waiting = False
+                self._move(item, "running")  # it holds its slot while it is being submitted
             self._submit(item)
 
     def _submit(self, item: Item) -> None:
@@ -196,9 +247,9 @@ class Batch:
             if item.submit_failures > self.retries:
                 item.error = f"submit failed: {exc}"
             else:
-                item.waiting = True
-                item.not_before = time.monotonic() + backoff(item.submit_failures,
-                                                             exc.retry_after)
+                with self._cond:
+                    self._requeue(item, time.monotonic() + backoff(item.submit_failures,
+                                                                   exc.retry_after))
             self._changed(item)
             return
         except (ArcGISError, GPJobError, TypeError, ValueError) as exc:
@@ -216,19 +267,25 @@ class Batch:
 
     def _on_update(self, item: Item, job: Job, update: Any) -> None:
         state = update.state
-        if state.terminal and "status" in update.changed and job is item.job:
+        if job is not item.job:
+            return  # an earlier attempt's last words
+        if "watching" in update.changed and not state.watching and not state.terminal and \
+                state.error:
+            item.lost = True  # gave up watching (lost contact, deleted, …): it counts as failed
+        if state.terminal and "status" in update.changed:
             if state.started_at and state.ended_at:
                 self._durations.append(max(0.0, (state.ended_at - state.started_at) / 1000))
             if state.status in RETRY_ON and len(item.attempts) <= self.retries and \
                     not item.dropped and not self._stopped:
                 with self._cond:
-                    item.waiting, item.not_before = True, 0.0  # a new job, under the cap
+                    self._requeue(item)  # a new job, under the cap
                 self._ensure_running()
         self._changed(item)
 
     def _changed(self, item: Item) -> None:
         with self._cond:
-            self._cond.notify_all()
+            if self._recount(item):  # a slot freed or an input queued: the queue may move
+                self._cond.notify_all()
         if self.on_change is not None:
             self.on_change(item)
 
@@ -259,8 +316,9 @@ class Batch:
         again = []
         with self._cond:
             for item in self.items:
-                if item.status in (st.FAILED, st.TIMED_OUT, st.CANCELLED, DROPPED):
-                    item.dropped, item.waiting, item.not_before = False, True, 0.0
+                if item.bucket == "failed":
+                    item.dropped = item.lost = False
+                    self._requeue(item)
                     item.error, item.submit_failures = "", 0
                     again.append(item.key)
         self._ensure_running()
@@ -280,22 +338,13 @@ class Batch:
 
     # -- waiting --------------------------------------------------------------------------------
     def rollup(self) -> Rollup:
-        counts = {"succeeded": 0, "failed": 0, "running": 0, "queued": 0}
-        progress = 0.0
-        for item in self.items:
-            status = item.status
-            if item.waiting and not item.dropped:
-                counts["queued"] += 1
-            elif item.running:
-                counts["running"] += 1
-                percent = item.job.watcher.state.percent  # type: ignore[union-attr]
-                progress += (percent or 0.0) / 100
-            elif status == st.SUCCEEDED:
-                counts["succeeded"] += 1
-                progress += 1
-            else:
-                counts["failed"] += 1
-                progress += 1
+        """The counts, combined progress, elapsed time and ETA (costs O(jobs in flight))."""
+        with self._cond:
+            counts, running = self._counts.copy(), [self.items[i] for i in self._running]
+        progress = float(counts["succeeded"] + counts["failed"])
+        for item in running:
+            if item.running:  # (not while it is being submitted)
+                progress += (item.job.watcher.state.percent or 0.0) / 100  # type: ignore
         total = len(self.items)
         elapsed = time.monotonic() - self.started
         left = total - progress

@@ -59,6 +59,7 @@ class JobBoard(anywidget.AnyWidget):
     batch: Batch | None = None
     _unsubscribers: list[Any] = []
     _timer: threading.Timer | None = None
+    _summariser: ThreadPoolExecutor | None = None  # class defaults: close() after a failed init
 
     def __init__(self, jobs: Iterable[Any] = (), **job_options: Any) -> None:
         """*job_options* (token, poller, poll_interval, verify, preview…) apply to jobs the
@@ -263,7 +264,7 @@ class JobBoard(anywidget.AnyWidget):
     def _item_changed(self, item: Item) -> None:
         if self.batch is None:
             return
-        index = self.batch.items.index(item)
+        index = item.index
         self._changed(index)
         job = item.job
         if job is not None and job.status == st.SUCCEEDED:

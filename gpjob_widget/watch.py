@@ -307,8 +307,9 @@ class Watch:
             return self._give_up(exc)
         self._failures = 0
         self._answered = True
-        self._apply(snapshot)
-        if snapshot.terminal:
+        delay = None if snapshot.terminal else self._interval(snapshot)
+        self._apply(snapshot, delay)  # one update per check, its next check included
+        if delay is None:
             return None
         if snapshot.status == st.UNKNOWN:
             self._unknown_checks += 1
@@ -321,7 +322,7 @@ class Watch:
         given_up = self._after_cancel_check()
         if given_up:
             return None
-        return self._schedule(self._interval(snapshot))
+        return delay
 
     def _schedule(self, delay: float) -> float:
         if self._handle is not None:
@@ -394,15 +395,18 @@ class Watch:
                 **({"notice": ""} if clean else {})}
 
     # -- snapshot → state -----------------------------------------------------------------
-    def _apply(self, snap: JobSnapshot) -> None:
+    def _apply(self, snap: JobSnapshot, delay: float | None = None) -> None:
+        """Publish what *snap* says, and when the next check comes (*delay* s)."""
         now = time.time() * 1000
         moved = self._stall.observe((snap.status, snap.percent, snap.progress_message,
                                      len(snap.messages)), time.monotonic())
-        stall = {"stalled": self._stall.stalled(time.monotonic()) and not snap.terminal}
+        timing = {"stalled": self._stall.stalled(time.monotonic()) and not snap.terminal}
         if moved or self.state.changed_at is None:
-            stall["changed_at"] = now
+            timing["changed_at"] = now
+        if delay is not None and self._handle is not None:
+            timing["next_check_at"] = now + delay * 1000
         if snap is self._last_snapshot:  # the server said exactly the same again
-            self._update(checked_at=now, **stall)
+            self._update(checked_at=now, **timing)
             return
         self._last_snapshot = snap
         added = new_messages(self.messages, [m.to_dict() for m in snap.messages])
@@ -411,7 +415,7 @@ class Watch:
             "status": snap.status, "raw_status": snap.raw_status, "checked_at": now,
             "percent": 100.0 if snap.status == st.SUCCEEDED else snap.percent,
             "cancellable": snap.status in st.CANCELLABLE and state.cancel_state != "requested",
-            **stall,
+            **timing,
         }
         if snap.job_id:
             changes["job_id"] = snap.job_id

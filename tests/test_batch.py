@@ -87,6 +87,22 @@ def test_retries_are_bounded_and_retry_failed_runs_them_again(server, poller):
         board.close()
 
 
+def test_a_job_deleted_while_watched_fails_its_input_and_the_batch_still_ends(
+        server, poller, until):
+    board = _map(server, poller, [("a", {"x": 1}), ("b", {"x": 2})], max_in_flight=2,
+                 retries=1, task=Task(duration=30, steps=10))
+    try:
+        until(lambda: all(item.job is not None for item in board.batch.items), timeout=30)
+        server.delete_job(board.batch.items[0].job.job_id)
+        until(lambda: board.batch.rollup().failed == 1, timeout=30)
+        assert "not found" in board.failures["a"].lower()  # the server's words, not retried
+        assert len(board.batch.items[0].attempts) == 1 and board.batch.in_flight() == 1
+        board.cancel_all()
+        assert board.wait(timeout=30)["b"] == st.CANCELLED
+    finally:
+        board.close()
+
+
 def test_cancel_all_leaves_nothing_running(server, poller, until):
     board = _map(server, poller, [{"i": i} for i in range(10)], max_in_flight=4,
                  task=Task(duration=60, steps=10))
