@@ -227,8 +227,15 @@ class JobServer:
 # -- routes ---------------------------------------------------------------------------------
 Route = Callable[[JobServer, re.Match[str], dict[str, str], str], Reply]
 def route_stats(app: JobServer, m: re.Match[str], params: dict[str, str], method: str):
-    """The server's own counters, for benchmarks that run it in another process."""
-    return Reply({"requests": app.request_count, "jobs": len(app.jobs)})
+    """The server's own counters, for benchmarks that run it in another process; with
+    ``jobs=true`` each job's life and requests too, in seconds on the server's clock."""
+    stats: dict[str, Any] = {"requests": app.request_count, "jobs": len(app.jobs),
+                             "running": app.running_count(), "peak_running": app.peak_running,
+                             "clock": time.monotonic()}
+    if params.get("jobs") == "true":
+        stats["per_job"] = [{"id": j.job_id, "created": j.created, "ended": j.ended_at(),
+                              "requests": j.requests} for j in list(app.jobs.values())]
+    return Reply(stats)
 
 
 ROUTES: list[tuple[re.Pattern[str], Route]] = [
@@ -289,6 +296,8 @@ class _Handler(BaseHTTPRequestHandler):
             if match is None:
                 continue
             job = app.jobs.get(match.groupdict().get("id") or "")
+            if job is not None:
+                job.requests.append(time.monotonic())
             task = job.task if job else None
             if task is None and "task" in match.groupdict():
                 entry = app.tasks.get(match["task"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import time
 import uuid
 from collections.abc import Mapping
@@ -53,6 +54,7 @@ class Task:
     """
 
     duration: float = 2.0
+    duration_spread: float = 0.0       # each job runs duration ± up to this (uneven batches)
     queue_time: float = 0.0
     steps: int | None = None
     messages: list[str | Message] = field(default_factory=list)
@@ -95,8 +97,10 @@ class ServerJob:
         self.created_ms = time.time() * 1000
         self.cancel_at: float | None = None
         self.deleted = False
+        self.duration = task.duration + random.uniform(-1, 1) * task.duration_spread
         self.messages = self._script_messages()
         self.outcome = self._outcome()
+        self.requests: list[float] = []  # when each request about this job came (monotonic)
 
     def _outcome(self) -> str:
         """How this job ends: the task's outcome, unless its inputs say otherwise."""
@@ -125,7 +129,7 @@ class ServerJob:
             return "deleted", 1.0
         elapsed = now - self.created
         run = max(0.0, elapsed - self.task.queue_time)
-        fraction = min(1.0, run / self.task.duration) if self.task.duration > 0 else 1.0
+        fraction = min(1.0, run / self.duration) if self.duration > 0 else 1.0
         if self.cancel_at is not None and self.cancel_at <= now:
             if self.task.ignore_cancel or now - self.cancel_at < CANCEL_DELAY:
                 return "cancelling", fraction
@@ -136,13 +140,18 @@ class ServerJob:
             return "executing", fraction
         return self.outcome, 1.0
 
+    def ended_at(self) -> float | None:
+        """When the job ended (monotonic seconds), None while it runs."""
+        ended = self.ended_ms()
+        return None if ended is None else self.created + (ended - self.created_ms) / 1000
+
     def ended_ms(self) -> float | None:
         phase, _ = self.phase()
         if phase not in TERMINAL_PHASES:
             return None
         if phase == "cancelled" and self.cancel_at is not None:
             return self.created_ms + (self.cancel_at - self.created + CANCEL_DELAY) * 1000
-        return self.created_ms + (self.task.queue_time + self.task.duration) * 1000
+        return self.created_ms + (self.task.queue_time + self.duration) * 1000
 
     def word(self, phase: str) -> str:
         if phase in self.task.status_words:
