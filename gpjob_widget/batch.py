@@ -10,12 +10,14 @@ board, the terminal bar and ``gpjob map``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import threading
 import time
 import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from . import history
@@ -27,6 +29,7 @@ from .poller import backoff, exiting
 QUEUED = st.QUEUED_HERE    # waiting here: not on the server yet
 DROPPED = st.DROPPED       # cancelled here before it was submitted
 RETRY_ON = frozenset({st.FAILED, st.TIMED_OUT})
+CANCEL_AT_ONCE = 8         # cancel requests in flight at once (Cancel all)
 
 
 @dataclasses.dataclass
@@ -154,6 +157,7 @@ class Batch:
         self.on_change = on_change
         self._cond = threading.Condition()
         self._stopped = False
+        self._cancelled = False  # Cancel all: a job whose submit was in flight is cancelled too
         self._durations: list[float] = []  # s each finished job took (for the ETA)
         self._thread: threading.Thread | None = None
         self._queue: deque[Item] = deque(self.items)  # waiting inputs, in order (lazily pruned)
@@ -263,6 +267,9 @@ class Batch:
         item.attempts.append(job)
         history.record(job.job_url, batch=self.name, key=str(item.key))
         engine.start()
+        if self._cancelled:  # Cancel all came while this submit was on its way
+            with contextlib.suppress(CancelError):
+                job.cancel()
         self._changed(item)
 
     def _on_update(self, item: Item, job: Job, update: Any) -> None:
@@ -291,20 +298,28 @@ class Batch:
 
     # -- commands -----------------------------------------------------------------------------
     def cancel_all(self) -> dict[Any, str]:
-        """Drop the queued inputs and cancel the running jobs on the server: {key: status}."""
+        """Drop the queued inputs and cancel the running jobs on the server (a few at a time,
+        and those whose submit is on its way as soon as it returns): {key: status}."""
         outcome: dict[Any, str] = {}
         with self._cond:
+            self._cancelled = True
             for item in self.items:
                 if item.waiting and not item.dropped:
                     item.dropped = True
                     outcome[item.key] = DROPPED
             self._cond.notify_all()
-        for item in self.items:
-            if item.running:
-                try:
-                    outcome[item.key] = item.job.cancel()  # type: ignore[union-attr]
-                except CancelError as exc:
-                    outcome[item.key] = str(exc)
+
+        def cancel(item: Item) -> tuple[Any, str]:
+            try:
+                return item.key, item.job.cancel()  # type: ignore[union-attr]
+            except CancelError as exc:
+                return item.key, str(exc)
+
+        running = [item for item in self.items if item.running]
+        if running:
+            with ThreadPoolExecutor(min(CANCEL_AT_ONCE, len(running)),
+                                    thread_name_prefix="gpjob-cancel") as pool:
+                outcome.update(pool.map(cancel, running))
         for item in self.items:
             if item.key in outcome:
                 self._changed(item)
@@ -315,6 +330,7 @@ class Batch:
         returns their keys."""
         again = []
         with self._cond:
+            self._cancelled = False
             for item in self.items:
                 if item.bucket == "failed":
                     item.dropped = item.lost = False

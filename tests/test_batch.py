@@ -118,6 +118,21 @@ def test_cancel_all_leaves_nothing_running(server, poller, until):
         board.close()
 
 
+def test_cancel_all_also_cancels_a_job_whose_submit_was_on_its_way(server, poller, until):
+    server.faults.add("hang", match="submitJob", seconds=1.5)  # one submit answers late
+    board = _map(server, poller, [{"i": 0}, {"i": 1}], max_in_flight=2,
+                 task=Task(duration=60, steps=10))
+    try:
+        until(lambda: board.batch.in_flight() == 1 and not server.jobs,
+              what="the first submit on its way")
+        board.cancel_all()
+        statuses = board.wait(timeout=60)
+        assert statuses == {0: st.CANCELLED, 1: DROPPED}
+        assert len(server.jobs) == 1 and server.running_count() == 0
+    finally:
+        board.close()
+
+
 def test_results_frame_concatenates_each_jobs_output_with_its_key(server, poller):
     board = _map(server, poller, [("north", {"county": "n"}), ("south", {"county": "s"})])
     try:
