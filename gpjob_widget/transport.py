@@ -72,6 +72,18 @@ def split_token(url: str) -> tuple[str, str | None]:
 Verify = bool | str  # True, False, or the path of a CA bundle
 
 
+class _Session(requests.Session):
+    """A session whose redirects carry credentials only to the origin they were meant for
+    (``requests`` itself strips only ``Authorization``, and keeps it on http → https)."""
+
+    def rebuild_auth(self, prepared_request: requests.PreparedRequest,
+                     response: requests.Response) -> None:
+        super().rebuild_auth(prepared_request, response)
+        if origin_of(prepared_request.url or "") != origin_of(response.request.url or ""):
+            for header in CREDENTIAL_HEADERS:
+                prepared_request.headers.pop(header, None)
+
+
 def shared_session(origin: str, verify: Verify) -> requests.Session:
     """The pooled session for *origin* (created once per kernel).
 
@@ -83,7 +95,7 @@ def shared_session(origin: str, verify: Verify) -> requests.Session:
     with _sessions_lock:
         session = _sessions.get(key)
         if session is None:
-            session = requests.Session()
+            session = _Session()
             session.verify = verify
             session.trust_env = False
             session.proxies = requests.utils.get_environ_proxies(origin + "/")
@@ -343,6 +355,7 @@ def _charset(content_type: str) -> str:
 PLAIN_HEADERS = {"User-Agent": "gpjob_widget", "Accept-Encoding": "gzip, deflate",
                  "Accept": "*/*"}
 ACCEPT_JSON = {"Accept": "application/json"}
+CREDENTIAL_HEADERS = ("X-Esri-Authorization", "Authorization")
 
 NETWORK_PROBLEMS = (  # (words in the exception text, what we tell the user)
     (("timed out", "timeout"), "no answer within the timeout"),

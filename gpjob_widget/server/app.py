@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 import re
@@ -283,6 +284,10 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None and self._fault(fault):
             return
         reply = self._route(app, unquote(parts.path), params, headers, method)
+        if fault is not None and fault.kind == "set_cookie":  # a load balancer's stickiness
+            reply = copy.copy(reply)
+            reply.headers = {**reply.headers, "Set-Cookie": fault.params.get(
+                "cookie", "AWSALB=sticky-1; Path=/")}
         self._send(reply, params)
 
     def _route(self, app: JobServer, path: str, params: dict[str, str],
@@ -343,6 +348,12 @@ class _Handler(BaseHTTPRequestHandler):
         """Misbehave as *fault* says; True when the request is fully answered (or dropped)."""
         p = fault.params
         kind = fault.kind
+        if kind == "set_cookie":
+            return False  # answered normally, with the cookie (see _dispatch)
+        if kind == "redirect":  # the same path and query, on params["to"] (an origin) if given
+            self._send(Reply(b"", status=int(p.get("status", 302)), content_type="text/plain",
+                             headers={"Location": p.get("to", "") + self.path}), {})
+            return True
         if kind == "hang":
             time.sleep(float(p.get("seconds", 5)))
             return False  # then answer normally (the client has usually given up)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 KINDS = ("status", "too_many_requests", "reset", "hang", "truncated_json", "invalid_json",
-         "html", "error_body", "admin_error")
+         "html", "error_body", "admin_error", "redirect", "set_cookie")
 
 
 @dataclass
