@@ -29,7 +29,7 @@ ROW_TRAITS = ("title", "job_id", "status", "raw_status", "percent", "progress_me
               "cancellable", "error", "stalled", "changed_at")
 _ROW_FIELDS = frozenset(ROW_TRAITS)
 FLUSH_EVERY = 0.25  # s: row changes are coalesced into one message per quarter second
-BOARD_OPTIONS = {"token", "preview", *JOB_OPTIONS, *WATCH_OPTIONS}
+BOARD_OPTIONS = {"token", "preview", "preview_budget", *JOB_OPTIONS, *WATCH_OPTIONS}
 
 
 def _pick(options: Mapping[str, Any], keys: Iterable[str]) -> dict[str, Any]:
@@ -96,7 +96,7 @@ class JobBoard(anywidget.AnyWidget):
         most *max_in_flight* jobs on the server at once, failed ones retried *retries* times,
         one roll-up, and the outputs as one table (:meth:`results_frame`)."""
         board = cls(token=token, **job_options)
-        options = {k: v for k, v in job_options.items() if k != "preview"}
+        options = {k: v for k, v in job_options.items() if k not in ("preview", "preview_budget")}
         board.batch = Batch(task_url, inputs, max_in_flight=max_in_flight, retries=retries,
                             token=token, name=name, on_change=board._item_changed, **options)
         board._changed_all()
@@ -336,9 +336,10 @@ class JobBoard(anywidget.AnyWidget):
             self._summariser = ThreadPoolExecutor(1, thread_name_prefix="gpjob-board-preview")
 
         def work() -> None:
-            from .preview import row_summary
+            from .preview import BUDGET, row_summary
 
-            self._summaries[index] = row_summary(job)
+            self._summaries[index] = row_summary(
+                job, self._job_options.get("preview_budget", BUDGET))
             self._changed(index)
 
         with contextlib.suppress(RuntimeError):  # closed meanwhile

@@ -134,7 +134,7 @@ def _wait(job: Job, args: argparse.Namespace) -> int:
         (True if sys.stderr.isatty() else "lines")
     try:
         status = job.wait(timeout=args.timeout, cancel_on_interrupt=args.cancel_on_interrupt,
-                          progress=progress)
+                          progress=progress, _cancel_hint=f"cancel it: gpjob cancel {job.job_url}")
     except TimeoutError as exc:
         print(f"timed out: {exc}", file=sys.stderr)
         return FAILED

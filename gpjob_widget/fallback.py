@@ -41,12 +41,15 @@ def elapsed(state: Mapping[str, Any]) -> str:
     return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
 
 
-def stall_text(state: Mapping[str, Any]) -> str:
-    """"No progress reported for 42 min" while the engine calls the job stalled, else ""."""
+def stall_text(state: Mapping[str, Any], cancel: str | None = "cancel it") -> str:
+    """"No progress reported for 42 min; if it is stuck, cancel it" while the engine calls
+    the job stalled, else "". *cancel* says how, in the words of the view showing it (None:
+    the first half only)."""
     changed = state.get("changed_at")
     if not state.get("stalled") or not changed or state.get("status") in TERMINAL:
         return ""
-    return f"No progress reported for {quiet_spell(time.time() * 1000 - changed)}"
+    quiet = f"No progress reported for {quiet_spell(time.time() * 1000 - changed)}"
+    return f"{quiet}; if it is stuck, {cancel}" if cancel else quiet
 
 
 def quiet_spell(ms: float) -> str:

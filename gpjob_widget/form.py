@@ -24,9 +24,9 @@ from .errors import GPJobError
 from .flavours import check_task_url, for_task_url
 from .flavours.descriptions import FormField, gp_fields, ogc_fields
 from .inputs import InputProblem, empty, geometry_kind
-from .job import JOB_OPTIONS
 from .transport import Transport, split_token
 from .units import ArealUnit, LinearUnit
+from .widget import CARD_OPTIONS, JobWidget
 
 
 def describe(task_url: str, transport: Transport) -> dict[str, Any]:
@@ -72,8 +72,7 @@ class TaskForm(ipywidgets.VBox):
 
     def __init__(self, task_url: str, token: Any = None, values: Mapping[str, Any] | None = None,
                  *, namespace: Mapping[str, Any] | None = None, **job_options: Any) -> None:
-        unknown = set(job_options) - {*JOB_OPTIONS, "poll_interval", "max_interval",
-                                      "stall_after", "poller", "notify", "download_dir"}
+        unknown = set(job_options) - set(CARD_OPTIONS)
         if unknown:
             raise TypeError(f"unknown TaskForm option(s): {', '.join(sorted(unknown))}")
         url, url_token = split_token(check_task_url(task_url))
@@ -197,8 +196,6 @@ class TaskForm(ipywidgets.VBox):
 
         :class:`InputProblem` if the form is not valid; the server's own refusal (an
         :class:`~gpjob_widget.errors.ArcGISError`) is raised and shown next to the form."""
-        from .widget import JobWidget
-
         params = self.params
         with self.view.hold_sync():
             self.view.phase = "submitting"

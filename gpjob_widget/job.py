@@ -182,7 +182,7 @@ class Job:
 
     def wait(self, timeout: float | None = None, *, callback: Callable[[Any], Any] | None = None,
              raise_on_failure: bool = False, cancel_on_interrupt: bool = False,
-             progress: Progress = None, _subject: Any = None) -> str:
+             progress: Progress = None, _subject: Any = None, _cancel_hint: str = "") -> str:
         """Block until the job ends; return its final status (JS ``waitForJobCompletion``).
 
         ``callback(job)`` runs after every non-terminal check. With ``raise_on_failure`` a
@@ -196,7 +196,8 @@ class Job:
 
         subject = _subject or self
         try:
-            with progress_bar(self.watcher, progress) as view:
+            hint = _cancel_hint or f"cancel it: {_name(subject)}.cancel()"
+            with progress_bar(self.watcher, progress, cancel=hint) as view:
                 return self.watcher.wait(
                     timeout, callback=None if callback is None else lambda: callback(subject),
                     raise_on_failure=raise_on_failure, cancel_on_interrupt=cancel_on_interrupt,

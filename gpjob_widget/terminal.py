@@ -72,9 +72,10 @@ def _head(state: WatchState) -> str:
     return one_line(f"{state.title or 'job'} {state.job_id}".strip(), 80) + f": {label}"
 
 
-def _detail(state: WatchState) -> str:
-    return one_line(state.error or state.notice or stall_text(state.to_dict())
-                    or state.progress_message)
+def _detail(state: WatchState, cancel: str | None, width: int = MESSAGE_WIDTH) -> str:
+    """The error, notice, stall (saying how to *cancel*) or progress message."""
+    return one_line(state.error or state.notice or stall_text(state.to_dict(), cancel)
+                    or state.progress_message, width)
 
 
 class ProgressBar:
@@ -84,10 +85,13 @@ class ProgressBar:
     waiting thread, so terminal output never interleaves.
     """
 
-    def __init__(self, watch: Watch, stream: IO[str] | None = None) -> None:
+    def __init__(self, watch: Watch, stream: IO[str] | None = None,
+                 cancel: str = "cancel it") -> None:
         from tqdm import tqdm
 
         self._state = watch.state
+        self._cancel = cancel  # how a stalled job is cancelled, in the caller's words
+        self._said_stall = False
         self._spin = 0
         self._stream = stream or sys.stderr
         size = _size(self._stream)
@@ -104,13 +108,26 @@ class ProgressBar:
         is left to :meth:`close`, which draws it once."""
         if self._state.terminal:
             return
+        self._say_stall()
         self._frame()
         self._bar.refresh()
+
+    def _say_stall(self) -> None:
+        """A stalled job gets one whole line above the bar (which has room for "No progress
+        reported for 42 min" only): how long, and how to cancel it."""
+        state = self._state
+        if state.stalled and not self._said_stall:
+            text = stall_text(state.to_dict(), self._cancel)
+            if text:
+                self._bar.write(one_line(f"{_head(state)} · {text}", 1000), file=self._stream)
+                self._said_stall = True
+        elif not state.stalled:
+            self._said_stall = False  # said again if it stalls again
 
     def _frame(self) -> None:
         state: WatchState = self._state
         head = _head(state)
-        detail = _detail(state)
+        detail = _detail(state, None)
         elapsed = _clock(state.to_dict())
         if state.percent is not None:
             self._bar.n = max(0.0, min(100.0, state.percent))
@@ -133,8 +150,10 @@ class LineLog:
     control characters, at most one line every :data:`LINE_EVERY` s (a new status and the end
     are printed at once). Drawn only by :meth:`tick`, from the waiting thread."""
 
-    def __init__(self, watch: Watch, stream: IO[str] | None = None) -> None:
+    def __init__(self, watch: Watch, stream: IO[str] | None = None,
+                 cancel: str = "cancel it") -> None:
         self._state = watch.state
+        self._cancel = cancel
         self._stream = stream or sys.stderr
         self._printed: tuple = ()
         self._printed_status = ""
@@ -164,7 +183,7 @@ class LineLog:
             parts.append(f"{percent}%")
         elapsed = _clock(state.to_dict())
         line = " ".join(parts) + (f" ({elapsed})" if elapsed else "")
-        detail = _detail(state)
+        detail = _detail(state, self._cancel, width=1000)  # a log line may be long
         self._stream.write(line + (f" · {detail}" if detail else "") + "\n")
         self._stream.flush()
 
@@ -183,14 +202,15 @@ def wants_view(progress: Progress, stream: IO[str]) -> Literal["bar", "lines", "
 
 
 @contextlib.contextmanager
-def progress_bar(watch: Watch, progress: Progress,
-                 stream: IO[str] | None = None) -> Iterator[Any]:
+def progress_bar(watch: Watch, progress: Progress, stream: IO[str] | None = None,
+                 cancel: str = "cancel it") -> Iterator[Any]:
     """The view *progress* asks for (see :func:`wants_view`) for the duration of a wait:
-    a :class:`ProgressBar`, a :class:`LineLog`, or None."""
+    a :class:`ProgressBar`, a :class:`LineLog`, or None. *cancel* says how a stalled job is
+    cancelled (``job.cancel()``, ``gpjob cancel URL``)."""
     stream = stream or sys.stderr
     kind = wants_view(progress, stream)
-    view = ProgressBar(watch, stream) if kind == "bar" else \
-        LineLog(watch, stream) if kind == "lines" else None
+    view = ProgressBar(watch, stream, cancel) if kind == "bar" else \
+        LineLog(watch, stream, cancel) if kind == "lines" else None
     try:
         yield view
     finally:

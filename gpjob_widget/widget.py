@@ -17,7 +17,7 @@ import traitlets as t
 from . import frontend
 from . import status as st
 from .errors import CancelError, PartialResults
-from .job import JOB_OPTIONS, Job
+from .job import JOB_OPTIONS, WATCH_OPTIONS, Job
 from .loader import Loaded, assign_results
 from .poller import MAX_INTERVAL, Poller, exiting
 from .preview import BUDGET
@@ -32,6 +32,9 @@ LOG_CHUNK = 1000            # messages per log delta sent to the card
 NO_CARD_CHECKS = (4.0, 6.0)  # s after display: a view was made, but no card ever spoke?
 PREVIEW_WAIT = 30.0          # s a headless await waits for the previews of its snapshot
 ENGINE_TRAITS = tuple(WatchState.__dataclass_fields__)
+# what JobWidget(...) and JobWidget.submit(...) take besides the job and its token
+CARD_OPTIONS = (*JOB_OPTIONS, *WATCH_OPTIONS, "start", "download_dir", "notify", "preview",
+                "preview_budget")
 CARD_TRAITS = (*ENGINE_TRAITS, "results_state", "results_error", "loaded", "download",
                "preview_state")
 

@@ -305,3 +305,18 @@ test("a view restored from a saved notebook, with no kernel behind it, says last
     mock.timers.reset();
   }
 });
+
+test("a stalled job says for how long, and points at Cancel; it clears when the job moves", () => {
+  const { model, q } = mount({ status: "job-executing", stalled: true, cancellable: true,
+                               changed_at: Date.now() - 42 * 60_000 });
+  const stall = q(".gpjob-stall");
+  assert.equal(stall.hidden, false);
+  assert.match(stall.textContent, /No progress reported for 42 min/);
+  assert.match(stall.textContent, /if the job is stuck, Cancel it/);
+  assert.equal(q("button.gpjob-cancel").disabled, false);
+  model.set("stalled", false);
+  assert.equal(stall.hidden, true);
+  model.set("stalled", true);
+  model.set("status", "job-succeeded");
+  assert.equal(stall.hidden, true);                // an ended job is never stalled
+});

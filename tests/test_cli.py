@@ -164,6 +164,8 @@ def test_watch_draws_a_live_bar_on_a_terminal(srv):
     frames = screen.replace("\r\n", "\n").split("\r")
     assert any("Running" in f and "%|" in f for f in frames), frames[-5:]
     assert any("100%" in f and "Succeeded" in f for f in frames), frames[-5:]
+    final = [f for f in frames if "Succeeded" in f and "%|" in f]
+    assert len(final) == 1, final  # the last frame is drawn once, not three times
 
 
 def test_ctrl_c_stops_watching_and_says_the_job_still_runs(srv):

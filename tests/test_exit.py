@@ -13,14 +13,16 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from gpjob_widget.server import JobServer, Task
 
-RUNS = 6              # fresh interpreters per script
+RUNS = 10             # fresh interpreters per script
 EXIT_DEADLINE = 45.0  # s: a run that takes longer is hung (a normal one takes ~1 s)
+EXIT_WITHIN = 6.0     # s from the script's last line to the process's end (a loaded machine)
 
 PRELUDE = """
 import sys, time
@@ -89,12 +91,16 @@ def exit_server():
 
 
 def _run(script: str, srv: JobServer) -> subprocess.CompletedProcess[str]:
-    code = PRELUDE + textwrap.dedent(script) + "\nprint('end of script', flush=True)\n"
+    code = PRELUDE + textwrap.dedent(script) + \
+        "\nprint('end of script', time.monotonic(), flush=True)\n"
     try:
-        return subprocess.run(
+        run = subprocess.run(
             [sys.executable, "-c", code, srv.task_url("Long"), srv.task_url("Slow")],
             capture_output=True, text=True, timeout=EXIT_DEADLINE,
             env={"GPJOB_HISTORY": "0", "PATH": "/usr/bin:/bin"})
+        run.exit_took = time.monotonic() - float(run.stdout.split("end of script")[1].split()[0]) \
+            if "end of script" in run.stdout else None
+        return run
     except subprocess.TimeoutExpired as exc:
         out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else exc.stdout or ""
         return subprocess.CompletedProcess(exc.cmd, -9, out, "hung at exit")
@@ -107,3 +113,4 @@ def test_script_exits_every_time(name, exit_server):
     for run in runs:
         assert "end of script" in run.stdout, run.stderr
         assert run.returncode == 0, f"{name}: exit code {run.returncode}: {run.stderr[-2000:]}"
+        assert run.exit_took < EXIT_WITHIN, f"{name}: took {run.exit_took:.1f} s to exit"

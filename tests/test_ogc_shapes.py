@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 
@@ -26,15 +27,17 @@ def load(path: Path) -> object:
     return json.loads(path.read_text())
 
 
-def recorded_job(server, *, links_relative: bool = False) -> str:
-    """pygeoapi 0.24's recorded hello-world job and results, served under ROOT."""
+def recorded_job(server, *, results_href: str = "") -> str:
+    """pygeoapi 0.24's recorded hello-world job and results, served under ROOT. The results
+    live where the job's link says: *results_href* (relative to the job's URL) when given."""
     done = load(RECORDED / "job_hello-world_done.json")
-    href = f"{ROOT}/jobs/{JOB_ID}/results"
-    done["links"][0]["href"] = href if links_relative else server.url + href
-    server.replay(f"{ROOT}/jobs/{JOB_ID}", done, content_type="application/json")
-    server.replay(href, load(RECORDED / "results_hello-world.json"),
+    job_path = f"{ROOT}/jobs/{JOB_ID}"
+    results_path = urljoin(job_path, results_href) if results_href else job_path + "/results"
+    done["links"][0]["href"] = results_href or server.url + results_path
+    server.replay(job_path, done, content_type="application/json")
+    server.replay(results_path, load(RECORDED / "results_hello-world.json"),
                   content_type="application/json")
-    return f"{server.url}{ROOT}/jobs/{JOB_ID}"
+    return f"{server.url}{job_path}"
 
 
 @pytest.mark.parametrize("fixture", [
@@ -83,12 +86,30 @@ def test_a_zoo_project_201_carries_a_running_status_document(server):
     assert job.last.status == st.EXECUTING and job.last.progress_message == body["message"]
 
 
-def test_relative_links_are_resolved_against_their_document(server, poller):
-    url = recorded_job(server, links_relative=True)
+@pytest.mark.parametrize("href", [
+    f"{ROOT}/results-store/{JOB_ID}",   # root-relative (RFC 8288), not <job>/results
+    f"../results-store/{JOB_ID}",       # relative to the job document's own URL
+])
+def test_relative_links_are_resolved_against_their_document(server, poller, href):
+    url = recorded_job(server, results_href=href)
     job = Job(url)
     job.watch(poll_interval=0.05, poller=poller)
     assert job.wait(timeout=30) == st.SUCCEEDED
     assert job.results == {"echo": "Hello World!"}
+    asked = [r.path for r in server.request_log if "results" in r.path]
+    assert asked == [f"{ROOT}/results-store/{JOB_ID}"], asked  # only where the link said
+
+
+@pytest.mark.parametrize("location", [f"{ROOT}/jobs/{JOB_ID}", f"../../jobs/{JOB_ID}"])
+def test_a_relative_location_is_resolved_against_the_request(server, poller, location):
+    server.replay(f"{ROOT}/processes/hello-world/execution", None, status=201,
+                  content_type="application/json", headers={"Location": location},
+                  method="POST")
+    job_url = recorded_job(server)
+    job = Job.submit(f"{server.url}{ROOT}/processes/hello-world", {"name": "World"})
+    assert job.job_url == job_url
+    job.watch(poll_interval=0.05, poller=poller)
+    assert job.wait(timeout=30) == st.SUCCEEDED and job.results == {"echo": "Hello World!"}
 
 
 def test_relative_result_hrefs_download_from_the_results_url(server, poller, tmp_path):

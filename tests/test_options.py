@@ -7,7 +7,7 @@ import warnings
 
 import pytest
 
-from gpjob_widget import Job, JobBoard, JobWidget
+from gpjob_widget import Job, JobBoard, JobWidget, TaskForm
 from gpjob_widget.server import Task
 
 # option → (value, what the resulting Job must show)
@@ -43,6 +43,9 @@ def _entry(name: str, server, option: str, value):
     if name == "JobBoard":
         board = JobBoard(**options)
         return board.submit(task, {}), board
+    if name == "TaskForm":
+        form = TaskForm(task, **options)
+        return form.submit().job, form
     if name == "JobBoard.add":
         board = JobBoard(**options)
         return board.add(Job.submit(task, {}).job_url), board
@@ -50,7 +53,7 @@ def _entry(name: str, server, option: str, value):
 
 
 ENTRIES = ["JobWidget", "JobWidget.submit", "Job", "Job.submit", "JobBoard", "JobBoard.submit",
-           "JobBoard.add"]
+           "JobBoard.add", "TaskForm"]
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +78,8 @@ def test_option_on_entry_point(long_server, entry, option):
         owner.close()
 
 
-@pytest.mark.parametrize("entry", ["JobWidget", "JobWidget.submit", "Job", "Job.submit"])
+@pytest.mark.parametrize("entry", ["JobWidget", "JobWidget.submit", "Job", "Job.submit",
+                                   "TaskForm"])
 def test_start_option(long_server, entry):
     job, owner = _entry(entry, long_server, "start", False)
     try:
@@ -89,16 +93,34 @@ def test_start_option(long_server, entry):
         owner.close()
 
 
-def test_card_options(long_server, tmp_path):
-    w = JobWidget.submit(long_server.task_url("Long"), {}, notify=True, download_dir=tmp_path)
+@pytest.mark.parametrize("entry", ["JobWidget.submit", "TaskForm"])
+def test_card_options(long_server, tmp_path, entry):
+    options = {"notify": True, "download_dir": tmp_path, "preview": False,
+               "preview_budget": 1000}
+    if entry == "TaskForm":
+        owner = TaskForm(long_server.task_url("Long"), **options)
+        w = owner.submit()
+    else:
+        w = owner = JobWidget.submit(long_server.task_url("Long"), {}, **options)
     try:
         assert w.notify is True and w.download_dir == tmp_path
+        assert w._preview is False and w._preview_budget == 1000
     finally:
-        w.close()
+        owner.close()
+
+
+def test_board_preview_options(long_server):
+    board = JobBoard.map(long_server.task_url("Long"), [{}], preview=False, preview_budget=10)
+    try:
+        assert board._job_options["preview_budget"] == 10
+    finally:
+        board.cancel_all()
+        board.close()
 
 
 @pytest.mark.parametrize("make", [
     lambda url: Job(url, polling=1), lambda url: JobBoard(polling=1),
+    lambda url: TaskForm(url.split("/jobs/")[0], polling=1),
     lambda url: Job(url).watch(polling=1)])
 def test_a_misspelt_option_is_a_clear_type_error(long_server, make):
     url = Job.submit(long_server.task_url("Long"), {}).job_url

@@ -369,6 +369,20 @@ def test_a_missing_file_hides_no_other_output_and_names_its_url(server, watch, t
     assert leftovers(tmp_path) == []
 
 
+def test_a_failed_download_names_its_url_without_the_query_string(server, watch, tmp_path):
+    signed = "{base}/arcgis/rest/directories/arcgisjobs/files/gone.tif?token=SECRET&expires=1"
+    w = _done(server, watch, tmp_path, results={"raster": ("GPRasterDataLayer", {"url": signed}),
+                                               "n": ("GPLong", 3)})
+    namespace: dict = {}
+    with pytest.raises(PartialResults) as info:
+        w.load_results(namespace)  # the card's Load results
+    where = f"{server.url}/arcgis/rest/directories/arcgisjobs/files/gone.tif"
+    assert f"[file: {where}]" in str(info.value) and where in w.results_error
+    assert "SECRET" not in str(info.value) and "expires" not in str(info.value)
+    assert "SECRET" not in w.results_error and "SECRET" not in repr(w)
+    assert info.value.results == {"n": 3} and namespace["n"] == 3 and "raster" not in namespace
+
+
 def test_load_results_into_a_namespace(server, watch, tmp_path):
     w = _done(server, watch, tmp_path, results={"out table": "GPRecordSet", "count": "GPLong"})
     namespace = {"count": "user's own"}

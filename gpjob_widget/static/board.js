@@ -52,7 +52,8 @@ function render({ model, el }) {
   function words(data) {
     const active = !ENDED.has(data.status);
     const stalled = data.stalled && data.changed_at && active ?
-      `No progress reported for ${formatQuiet(Date.now() - data.changed_at)}` : "";
+      `No progress reported for ${formatQuiet(Date.now() - data.changed_at)}; ` +
+      "if it is stuck, Cancel it" : "";
     return { stalled, text: data.error || stalled || data.summary || data.progress_message || "" };
   }
 
