@@ -263,9 +263,13 @@ def to_form(field: FormField, value: Any, namespace: Mapping[str, Any]) -> Any:
         return {"distance": value.distance, "units": value.units}
     if isinstance(value, ArealUnit):
         return {"area": value.area, "units": value.units}
-    if control in ("features", "records"):
+    if control in ("features", "records", "geometry"):
         if isinstance(value, Mapping) and value.get("url"):
             return {"source": "url", "url": value["url"]}
+        if isinstance(value, Mapping) and (value.get("itemId") or value.get("itemID")):
+            return {"source": "item", "itemID": value.get("itemId") or value.get("itemID")}
+        if control == "geometry" and hasattr(value, "__geo_interface__"):  # shapely
+            value = json.loads(json.dumps(value.__geo_interface__))
         if isinstance(value, Mapping):
             return {"source": "json", "text": json.dumps(value)}
         name = next((n for n, v in namespace.items() if v is value), None)

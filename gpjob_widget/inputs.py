@@ -39,10 +39,16 @@ def empty(value: Any) -> bool:
 
 def _bounded(number: float, field: Any) -> float:
     low, high = getattr(field, "minimum", None), getattr(field, "maximum", None)
-    if low is not None and number < low:
-        raise InputProblem(f"must be {low:g} or more")
-    if high is not None and number > high:
-        raise InputProblem(f"must be {high:g} or less")
+    if low is not None:
+        if getattr(field, "exclusive_minimum", False) and number <= low:
+            raise InputProblem(f"must be more than {low:g}")
+        if number < low:
+            raise InputProblem(f"must be {low:g} or more")
+    if high is not None:
+        if getattr(field, "exclusive_maximum", False) and number >= high:
+            raise InputProblem(f"must be less than {high:g}")
+        if number > high:
+            raise InputProblem(f"must be {high:g} or less")
     return number
 
 
@@ -179,8 +185,48 @@ def features(value: Any, field: Any, ns: Namespace) -> Any:
         parsed = parsed_json(value.get("text", ""), field, ns)
         if not isinstance(parsed, Mapping):
             raise InputProblem("pasted JSON must be an object (a feature set or collection)")
-        return dict(parsed)
+        return _in_protocol(dict(parsed), getattr(field, "protocol", "gp"))
     raise InputProblem("choose a variable, give a layer URL, or paste JSON")
+
+
+def _in_protocol(pasted: dict[str, Any], protocol: str) -> dict[str, Any]:
+    """Pasted GeoJSON for an ArcGIS input becomes a feature set, a pasted Esri feature set
+    for an OGC input GeoJSON: what each server reads."""
+    from . import frames
+
+    is_geojson = pasted.get("type") == "FeatureCollection"
+    is_feature_set = "features" in pasted and ("geometryType" in pasted or any(
+        isinstance(f, Mapping) and "attributes" in f for f in pasted.get("features") or []))
+    try:
+        if protocol == "gp" and is_geojson:
+            return frames.frame_to_feature_set(frames.geojson_frame(pasted))
+        if protocol == "ogc" and is_feature_set and not is_geojson:
+            return json.loads(json.dumps(frames.frame_to_geojson(frames.features_frame(pasted))))
+    except (ValueError, TypeError, KeyError) as exc:
+        raise InputProblem(f"cannot read the pasted features ({exc})") from None
+    return pasted
+
+
+def geometry(value: Any, field: Any, ns: Namespace) -> Any:
+    """A GeoJSON geometry input (OGC): a notebook GeoDataFrame (its geometries as one, in
+    WGS 84) or pasted GeoJSON; the GeoJSON geometry itself (so ``form.code`` shows it)."""
+    if not isinstance(value, Mapping):
+        raise InputProblem("choose a variable or paste a GeoJSON geometry")
+    if value.get("source") == "variable":
+        name = str(value.get("name") or "")
+        frame = ns.get(name)
+        if frame is None or not geometry_kind(frame):
+            raise InputProblem(f"there is no GeoDataFrame {name!r} in the notebook")
+        if frame.crs is not None and frame.crs.to_epsg() != 4326:
+            frame = frame.to_crs(4326)
+        shapes = frame.geometry.dropna()
+        union = shapes.union_all() if hasattr(shapes, "union_all") else shapes.unary_union
+        return json.loads(json.dumps(union.__geo_interface__))  # tuples → lists
+    parsed = parsed_json(value.get("text", ""), field, ns)
+    if not isinstance(parsed, Mapping) or "type" not in parsed or not (
+            "coordinates" in parsed or "geometries" in parsed):
+        raise InputProblem("pasted JSON must be a GeoJSON geometry ({\"type\", \"coordinates\"})")
+    return dict(parsed)
 
 
 def _geometry_word(esri: str) -> str:

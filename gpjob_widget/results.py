@@ -315,6 +315,7 @@ DATA_TYPES: dict[str, DataType] = {
     "GPMultiValue": DataType(_as_is, "multi", inputs.items, "value"),  # of its member type
     "OGC": DataType(_ogc, "json", inputs.parsed_json, "auto"),  # flavours.ogc_outputs
     "OGCBoundingBox": DataType(_as_is, "bbox", inputs.bbox, "value"),  # OGC inputs only
+    "OGCGeometry": DataType(_as_is, "geometry", inputs.geometry, "value"),  # OGC inputs only
 }
 UNKNOWN = DataType(_any, "json", inputs.parsed_json, "auto")  # any other dataType
 

@@ -16,6 +16,7 @@ from gpjob_widget import JobWidget, TaskForm
 from gpjob_widget import status as st
 from gpjob_widget.errors import ArcGISError
 from gpjob_widget.flavours.descriptions import gp_field, gp_fields, ogc_fields
+from gpjob_widget.flavours.encoding import encode_param
 from gpjob_widget.form import to_form
 from gpjob_widget.inputs import InputProblem
 from gpjob_widget.server import Task
@@ -115,7 +116,8 @@ def test_ogcs_own_example_process():
     assert array.member.control == "integer"
     assert by["boundingBoxInput"].control == "bbox"
     assert by["featureCollectionInput"].control == "features"
-    assert by["measureInput"].control == "json" and by["geometryInput"].member.control == "json"
+    assert by["measureInput"].control == "json"
+    assert by["geometryInput"].member.control == "geometry"  # from a GeoDataFrame, or pasted
     assert {o.name for o in outputs} >= {"stringOutput", "featureCollectionOutput"}
     assert by["boundingBoxInput"].coerce([-10, 40, 5, 50], {}) == {
         "bbox": [-10.0, 40.0, 5.0, 50.0], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}
@@ -153,6 +155,100 @@ def test_feature_inputs_take_notebook_frames_of_the_right_geometry():
     with pytest.raises(InputProblem, match="Points: is required"):
         field.coerce(None, ns)
     assert to_form(field, points, ns) == {"source": "variable", "name": "points"}
+
+
+def test_exclusive_bounds_of_either_json_schema_draft():
+    (share, draft4, whole) = [f for f in ogc_fields({"inputs": {
+        "share": {"schema": {"type": "number", "exclusiveMinimum": 0, "maximum": 1}},
+        "old": {"schema": {"type": "number", "minimum": 0, "exclusiveMinimum": True,
+                           "maximum": 5, "exclusiveMaximum": True}},
+        "n": {"schema": {"type": "integer", "minimum": 1, "maximum": 9}}}})[0]]
+    assert (share.minimum, share.exclusive_minimum, share.maximum) == (0, True, 1)
+    assert not share.exclusive_maximum and share.coerce(1, {}) == 1
+    with pytest.raises(InputProblem, match="must be more than 0"):
+        share.coerce(0, {})
+    assert draft4.exclusive_minimum and draft4.exclusive_maximum
+    with pytest.raises(InputProblem, match="must be less than 5"):
+        draft4.coerce(5, {})
+    assert not whole.exclusive_minimum and whole.coerce(1, {}) == 1
+
+
+def test_a_geojson_geometry_input_from_a_notebook_frame_or_pasted():
+    (site,) = ogc_fields({"inputs": {"site": {"schema": {"allOf": [
+        {"format": "geojson-geometry"}, {"$ref": "https://geojson.org/schema/Geometry.json"}]}}}})[0]
+    assert site.control == "geometry"
+    square = Polygon([(0, 0), (0, 1000), (1000, 1000), (1000, 0)])
+    ns = {"areas": gpd.GeoDataFrame({"n": [1]}, geometry=[square], crs=3857)}
+    value = site.coerce({"source": "variable", "name": "areas"}, ns)
+    assert value["type"] == "Polygon"  # one geometry, in WGS 84 (a few hundredths of a degree)
+    assert max(abs(c) for ring in value["coordinates"] for xy in ring for c in xy) < 0.01
+    pasted = {"type": "Point", "coordinates": [8.5, 47.4]}
+    assert site.coerce({"source": "json", "text": json.dumps(pasted)}, ns) == pasted
+    with pytest.raises(InputProblem, match="GeoJSON geometry"):
+        site.coerce({"source": "json", "text": '{"type": "FeatureCollection"}'}, ns)
+    with pytest.raises(InputProblem, match="no GeoDataFrame 'gone'"):
+        site.coerce({"source": "variable", "name": "gone"}, ns)
+
+
+def test_pasted_esri_features_become_geojson_for_an_ogc_input():
+    (places,) = ogc_fields({"inputs": {"places": {"schema": {
+        "format": "geojson-feature-collection"}}}})[0]
+    pasted = {"geometryType": "esriGeometryPoint", "spatialReference": {"wkid": 4326},
+              "features": [{"geometry": {"x": 8.5, "y": 47.4}, "attributes": {"id": 7}}]}
+    value = places.coerce({"source": "json", "text": json.dumps(pasted)}, {})
+    assert value["type"] == "FeatureCollection"
+    (feature,) = value["features"]
+    assert feature["geometry"] == {"type": "Point", "coordinates": [8.5, 47.4]}
+    assert feature["properties"]["id"] == 7
+
+
+def test_every_other_source_of_a_data_input_reaches_the_server(demo, poller):
+    """Layer URL, item id and pasted JSON (a feature set, GeoJSON), a table's pasted record
+    set, a file's item id: sent as the service expects, and reproduced by the code."""
+    pasted = {"geometryType": "esriGeometryPolygon", "spatialReference": {"wkid": 4326},
+              "features": [{"geometry": {"rings": [[[0, 0], [0, 1], [1, 1], [0, 0]]]},
+                            "attributes": {"id": 1}}]}
+    item = "0123456789abcdef0123456789abcdef"
+    cases = [
+        ({"source": "url", "url": "https://h.example/FeatureServer/0"},
+         {"url": "https://h.example/FeatureServer/0"}),
+        ({"source": "item", "itemID": item}, {"itemId": item}),
+        ({"source": "json", "text": json.dumps(pasted)}, pasted),
+    ]
+    geojson = {"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"id": 1},
+        "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}}]}
+    for form_value, wire in cases:
+        form = TaskForm(demo.task_url("AllTypes"), namespace={}, poller=poller,
+                        poll_interval=0.05)
+        form.view.values = {**form.view.values, "features": form_value,
+                            "report": {"source": "item", "itemID": item}}
+        assert form.validate() == {}, form.validate()
+        w = form.submit()
+        sent = received(demo, w.job_id)
+        assert json.loads(sent["features"]) == wire
+        assert json.loads(sent["report"]) == {"itemID": item}
+        scope: dict = {}
+        exec(form.code.rstrip().removesuffix("w"), scope)
+        try:
+            assert received(demo, scope["w"].job_id) == sent  # the code sends the same
+        finally:
+            scope["w"].close()
+            form.close()
+    # pasted GeoJSON, for an ArcGIS input: sent as a feature set
+    form = TaskForm(demo.task_url("AllTypes"), namespace={})
+    form.view.values = {**form.view.values, "features": {"source": "json",
+                                                         "text": json.dumps(geojson)}}
+    feature_set = json.loads(encode_param(form.params["features"]))
+    assert feature_set["geometryType"] == "esriGeometryPolygon"
+    assert feature_set["spatialReference"]["wkid"] == 4326
+    assert feature_set["features"][0]["attributes"]["id"] == 1
+    assert feature_set["features"][0]["geometry"]["rings"][0][0] == [0, 0]
+    form.close()
+    form = TaskForm(demo.task_url("AllTypes"), namespace={})
+    form.view.values = {**form.view.values, "features": {"source": "item", "itemID": "abc"}}
+    assert form.validate() == {"features": "Areas: an item id is 32 hexadecimal characters"}
+    form.close()
 
 
 # -- a form over HTTP -----------------------------------------------------------------------
@@ -268,4 +364,21 @@ def test_form_on_the_real_pygeoapi(pygeoapi, poller):
     assert got["area"]["bbox"] == [7.0, 46.0, 9.0, 48.0]
     assert got["places"]["type"] == "FeatureCollection"
     assert got["places"]["features"][0]["geometry"]["coordinates"] == [8.5, 47.4]
+    form.close()
+
+
+def test_a_geometry_and_an_exclusive_bound_on_the_real_pygeoapi(pygeoapi, poller):
+    ns = {"places": gpd.GeoDataFrame({"name": ["p"]}, geometry=[Point(8.5, 47.4)], crs=4326)}
+    form = TaskForm(f"{pygeoapi}/processes/form-inputs", namespace=ns, poller=poller,
+                    poll_interval=0.2)
+    by = {f.name: f for f in form.inputs}
+    assert by["site"].control == "geometry" and by["share"].exclusive_minimum
+    form.view.values = {**form.view.values, "label": "hi", "share": 0,
+                        "site": {"source": "variable", "name": "places"}}
+    assert form.validate() == {"share": "Share: must be more than 0"}
+    form.view.values = {**form.view.values, "share": 0.5}
+    w = form.submit()
+    assert w.wait(timeout=60) == st.SUCCEEDED
+    got = w.results["received"]
+    assert got["site"] == {"type": "Point", "coordinates": [8.5, 47.4]} and got["share"] == 0.5
     form.close()

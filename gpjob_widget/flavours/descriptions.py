@@ -33,6 +33,8 @@ class FormField:
     choices: tuple[tuple[str, Any], ...] = ()   # (what is shown, what is sent)
     minimum: float | None = None
     maximum: float | None = None
+    exclusive_minimum: bool = False       # JSON Schema's exclusiveMinimum: more than, not "or more"
+    exclusive_maximum: bool = False
     category: str = ""
     geometry_types: tuple[str, ...] = ()  # a featureClass filter
     extensions: tuple[str, ...] = ()      # a file filter
@@ -248,6 +250,18 @@ def _int(value: Any, fallback: Any) -> Any:
         return fallback
 
 
+def _bound(schema: Mapping[str, Any], inclusive: str, exclusive: str, flag: str) -> dict:
+    """A JSON Schema bound: ``minimum``, ``exclusiveMinimum: n`` (draft 6 and later), or
+    ``minimum`` with ``exclusiveMinimum: true`` (draft 4)."""
+    limit, strict = schema.get(exclusive), False
+    if isinstance(limit, bool):
+        strict, limit = limit, None
+    if _number(limit) is not None:
+        return {inclusive: _number(limit), flag: True}
+    return {inclusive: _number(schema.get(inclusive)), flag: strict and
+            _number(schema.get(inclusive)) is not None}
+
+
 def _schema_field(name: str, schema: Mapping[str, Any]) -> FormField:
     """A JSON Schema → a field of the matching GP data type."""
     field = FormField(name=name, label=name, data_type="OGC", protocol="ogc")
@@ -290,6 +304,6 @@ def _schema_field(name: str, schema: Mapping[str, Any]) -> FormField:
         return dataclasses.replace(
             field, data_type=types[kind],
             choices=tuple((str(v), v) for v in enum) if isinstance(enum, list) and enum else (),
-            minimum=_number(schema.get("minimum", schema.get("exclusiveMinimum"))),
-            maximum=_number(schema.get("maximum", schema.get("exclusiveMaximum"))))
+            **_bound(schema, "minimum", "exclusiveMinimum", "exclusive_minimum"),
+            **_bound(schema, "maximum", "exclusiveMaximum", "exclusive_maximum"))
     return field  # an object or anything else: JSON

@@ -55,6 +55,9 @@ def json_param(value: Any, dates: Any = _iso, protocol: str = "ogc") -> Any:
                 frames.frame_to_feature_set(value)
         return json.loads(value.to_json(orient="records", date_format="iso")) \
             if protocol == "ogc" else frames.frame_to_record_set(value)
+    if hasattr(value, "__geo_interface__") and hasattr(value, "geom_type"):  # shapely
+        return json.loads(json.dumps(value.__geo_interface__)) if protocol == "ogc" else \
+            _esri_geometry(value)
     from ..references import ResultURL
 
     if isinstance(value, ResultURL):  # an output of an earlier job, as an input
@@ -70,6 +73,12 @@ def json_param(value: Any, dates: Any = _iso, protocol: str = "ogc") -> Any:
     if isinstance(value, list | tuple):
         return [json_param(v, dates, protocol) for v in value]
     return value
+
+
+def _esri_geometry(shape: Any) -> Any:
+    from ..geometry import to_esri_geometry
+
+    return to_esri_geometry(shape, has_z=bool(getattr(shape, "has_z", False)))
 
 
 def _is_frame(value: Any) -> bool:

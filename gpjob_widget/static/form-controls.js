@@ -9,6 +9,7 @@ const SOURCES = {
     ["json", "Paste JSON"]],
   records: [["variable", "Notebook variable"], ["url", "Table URL"], ["json", "Paste JSON"]],
   file: [["url", "URL"], ["item", "Item id"]],
+  geometry: [["variable", "Notebook variable"], ["json", "Paste GeoJSON"]],
 };
 const LINEAR = ["esriMeters", "esriKilometers", "esriFeet", "esriMiles", "esriNauticalMiles",
   "esriYards", "esriInches", "esriCentimeters", "esriMillimeters", "esriDecimeters",
@@ -34,8 +35,12 @@ export function localProblem(field, value) {
     const n = Number(value);
     if (!Number.isFinite(n)) return "must be a number";
     if (field.control === "integer" && !Number.isInteger(n)) return "must be a whole number";
-    if (field.minimum !== null && n < field.minimum) return `must be ${field.minimum} or more`;
-    if (field.maximum !== null && n > field.maximum) return `must be ${field.maximum} or less`;
+    const min = field.minimum ?? null;
+    const max = field.maximum ?? null;
+    if (min !== null && field.exclusive_minimum && n <= min) return `must be more than ${min}`;
+    if (min !== null && n < min) return `must be ${min} or more`;
+    if (max !== null && field.exclusive_maximum && n >= max) return `must be less than ${max}`;
+    if (max !== null && n > max) return `must be ${max} or less`;
   }
   if (field.control === "json") {
     try { JSON.parse(value); } catch (_) { return "is not valid JSON"; }
@@ -44,7 +49,7 @@ export function localProblem(field, value) {
     const n = Number(value.distance ?? value.area);
     if (!Number.isFinite(n) || n < 0) return "must be a number (0 or more) and a unit";
   }
-  if (field.control === "features" || field.control === "records") {
+  if (["features", "records", "geometry"].includes(field.control)) {
     if (value.source === "json") {
       try { JSON.parse(value.text || ""); } catch (_) { return "is not valid JSON"; }
     }
@@ -57,9 +62,12 @@ export function localProblem(field, value) {
 export function rangeText(field) {
   const min = field.minimum ?? null;
   const max = field.maximum ?? null;
-  if (min !== null && max !== null) return `${min} to ${max}`;
-  if (min !== null) return `${min} or more`;
-  return max !== null ? `${max} or less` : "";
+  const low = min === null ? "" : field.exclusive_minimum ? `more than ${min}` : `${min} or more`;
+  const high = max === null ? "" : field.exclusive_maximum ? `less than ${max}` : `${max} or less`;
+  if (min !== null && max !== null && !field.exclusive_minimum && !field.exclusive_maximum) {
+    return `${min} to ${max}`;
+  }
+  return [low, high].filter(Boolean).join(" and ");
 }
 
 /** Local date-time text (for datetime-local) of an ISO string, and back to ISO (UTC). */
@@ -213,6 +221,7 @@ const CONTROLS = {
   features(field, value, set, ctx) { return sourced(field, value, set, ctx, SOURCES.features); },
   records(field, value, set, ctx) { return sourced(field, value, set, ctx, SOURCES.records); },
   file(field, value, set, ctx) { return sourced(field, value, set, ctx, SOURCES.file); },
+  geometry(field, value, set, ctx) { return sourced(field, value, set, ctx, SOURCES.geometry); },
 };
 
 /** The control of *field* (chosen by its `control`, from the data-type table): an element that

@@ -292,6 +292,13 @@ FORM_METADATA = {
             {'format': 'geojson-feature-collection'},
             {'$ref': 'https://geojson.org/schema/FeatureCollection.json'}]},
             'minOccurs': 0},
+        'site': {'title': 'Site', 'description': 'One geometry (GeoJSON).',
+                 'schema': {'allOf': [{'format': 'geojson-geometry'},
+                                      {'$ref': 'https://geojson.org/schema/Geometry.json'}]},
+                 'minOccurs': 0},
+        'share': {'title': 'Share', 'description': 'More than 0, at most 1.',
+                  'schema': {'type': 'number', 'exclusiveMinimum': 0, 'maximum': 1},
+                  'minOccurs': 0},
     },
     'outputs': {
         'received': {'title': 'Received', 'description': 'The inputs as they arrived.',
