@@ -26,7 +26,7 @@ from .job import JOB_OPTIONS, WATCH_OPTIONS, Job
 from .poller import exiting
 
 ROW_TRAITS = ("title", "job_id", "status", "raw_status", "percent", "progress_message",
-              "cancellable", "error", "stalled", "changed_at")
+              "cancellable", "cancel_state", "cancel_error", "error", "stalled", "changed_at")
 _ROW_FIELDS = frozenset(ROW_TRAITS)
 FLUSH_EVERY = 0.25  # s: row changes are coalesced into one message per quarter second
 BOARD_OPTIONS = {"token", "preview", "preview_budget", *JOB_OPTIONS, *WATCH_OPTIONS}

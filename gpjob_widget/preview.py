@@ -392,12 +392,18 @@ def rendered(job: Any, name: str) -> bytes | None:
     return png if png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) <= MAX_BYTES else None
 
 
-def output_labels(job: Any) -> dict[str, str]:
-    """Each output's display name from the task (or process) description; {} if unknown."""
+def output_descriptions(job: Any) -> dict[str, dict[str, str]]:
+    """Each output as the task (or process) describes it: ``{name: {"label", "shows"}}``,
+    its display name and the preview kind its data type shows as (THE data-type table:
+    ``features``, ``table``, ``value``, ``file``, ``raster``; "" when it depends on the
+    value). {} when the description cannot be had."""
     from .errors import GPJobError
+    from .flavours.descriptions import gp_fields, ogc_fields
+    from .results import data_type
 
     url = job.job_url.rsplit("/jobs/", 1)[0]
-    if job.flavour is not None and job.flavour.name == "ogc":
+    ogc = job.flavour is not None and job.flavour.name == "ogc"
+    if ogc:
         process = (job.last.title if job.last else "") or ""
         if not process:
             return {}
@@ -408,11 +414,13 @@ def output_labels(job: Any) -> dict[str, str]:
         about = job.transport.get_json(url)
     except GPJobError:
         return {}
-    if isinstance(about.get("outputs"), Mapping):
-        return {n: _title(d.get("title"), n) for n, d in about["outputs"].items()
-                if isinstance(d, Mapping)}
-    return {str(p.get("name")): str(p.get("displayName") or p.get("name"))
-            for p in about.get("parameters") or [] if isinstance(p, Mapping)}
+    _, outputs = ogc_fields(about) if ogc else gp_fields(about)
+    out = {}
+    for field in outputs:
+        shows = data_type(field.data_type).shows_as
+        out[field.name] = {"label": field.label,
+                           "shows": "" if shows == "auto" or field.member else shows}
+    return out
 
 
 def _title(value: Any, fallback: str) -> str:

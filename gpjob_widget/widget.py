@@ -82,6 +82,7 @@ class JobWidget(anywidget.AnyWidget):
     download = t.Dict().tag(sync=True)
     notify = t.Bool(False).tag(sync=True)  # a browser notification when a long job ends
     outputs = t.List(t.Unicode()).tag(sync=True)  # output names, once the job succeeded
+    output_info = t.Dict().tag(sync=True)  # {name: {"label", "shows"}} from the task's description
     preview_state = t.Unicode("").tag(sync=True)  # "" · building · ready · off
     # The whole log, Python side only: the card receives it as appended deltas (see DEVELOPERS.md).
     messages = t.List(t.Dict()).tag(sync=False)
@@ -393,14 +394,18 @@ class JobWidget(anywidget.AnyWidget):
     def _build_previews(self, names: list[str] | None = None, budget: Any = "default") -> None:
         """Fetch (once, cached for ``results``) and summarise each output; send each to the
         card as soon as it is ready; rewrite the saved snapshot at the end."""
-        from .preview import of_output, output_labels
+        from .preview import of_output, output_descriptions
 
         budget = self._preview_budget if budget == "default" else budget
-        labels = output_labels(self._job)
+        if not self.output_info:  # the rows' labels and room, before their previews come
+            described = output_descriptions(self._job)
+            self.output_info = {name: described.get(name, {"label": name, "shows": ""})
+                                for name in self.outputs}
         for name in names or list(self.outputs):
             if self._closed:
                 return
-            summary = of_output(self._job, name, budget=budget, label=labels.get(name, ""),
+            label = self.output_info.get(name, {}).get("label", "")
+            summary = of_output(self._job, name, budget=budget, label=label,
                                 download_dir=self.download_dir)
             with self._preview_lock:
                 self._previews[name] = summary

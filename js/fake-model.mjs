@@ -3,7 +3,8 @@ import { JSDOM } from "jsdom";
 
 export function setupDom() {
   const dom = new JSDOM("<!DOCTYPE html><body></body>", { url: "http://localhost/" });
-  for (const key of ["window", "document", "Node", "HTMLElement", "DocumentFragment"]) {
+  for (const key of ["window", "document", "Node", "HTMLElement", "DocumentFragment",
+    "MutationObserver"]) {
     globalThis[key] = key === "window" ? dom.window : dom.window[key];
   }
   return dom;

@@ -1,12 +1,12 @@
 // JobBoard: one compact row per job (or per input of a batch), updated from coalesced row
 // deltas (custom messages); a batch's header is its roll-up: counts, one bar, elapsed, ETA.
 import { STATES, TERMINAL, formatQuiet, makeBar, setBar, statusIcon } from "./card.js";
-import { h } from "./dom.js";
+import { h, ownKeys } from "./dom.js";
 
 const ENDED = new Set([...TERMINAL, "batch-dropped"]);
 
 function render({ model, el }) {
-  const board = h("div", "gpjob-board");
+  const board = ownKeys(h("div", "gpjob-board"));
   const header = h("div", "gpjob-board-header");
   const summary = h("span", "gpjob-board-summary");
   summary.setAttribute("aria-live", "polite");
@@ -77,14 +77,15 @@ function render({ model, el }) {
     const active = !ENDED.has(data.status);
     setBar(r.progress, data.percent, data.status);
     const { stalled, text } = words(data);
-    r.message.textContent = text;
+    const refused = data.cancel_state === "refused" && active;
+    r.message.textContent = refused ? `Cancel refused: ${data.cancel_error || "by the server"}` : text;
     r.message.title = data.summary || "";
-    r.message.classList.toggle("gpjob-board-error", Boolean(data.error));
+    r.message.classList.toggle("gpjob-board-error", Boolean(data.error) || refused);
     r.message.classList.toggle("gpjob-board-stalled", Boolean(stalled && !data.error));
     r.thumb.hidden = !data.thumb;
     if (data.thumb && r.thumb.src !== data.thumb) r.thumb.src = data.thumb; // an SVG: no script
     r.cancel.hidden = !active || data.status === "batch-queued";
-    if (r.cancel.textContent !== "Cancelling…" || !active) {
+    if (r.cancel.textContent !== "Cancelling…" || !active || refused) {
       r.cancel.disabled = !data.cancellable;
       r.cancel.textContent = data.status === "job-cancelling" ? "Cancelling…" : "Cancel";
     }

@@ -2,7 +2,7 @@
 // Data arrive as traits (status, percent, counts…) and the log as appended deltas over custom
 // messages (see DEVELOPERS.md). Every server string is untrusted: it is set as text, never HTML.
 
-import { h } from "./dom.js";
+import { h, ownKeys } from "./dom.js";
 import { createPreview } from "./preview.js";
 import TABLE from "./states.json" with { type: "json" };
 
@@ -142,7 +142,7 @@ function formatBytes(n) {
 }
 
 function render({ model, el }) {
-  const card = h("div", "gpjob-card");
+  const card = ownKeys(h("div", "gpjob-card"));
   card.setAttribute("role", "group");
 
   // header: title, id, badge
@@ -485,7 +485,8 @@ function render({ model, el }) {
   }
 
   function renderPreview() {
-    preview.setOutputs(status() === "job-succeeded" ? get("outputs") : [], get("preview_state"));
+    preview.setOutputs(status() === "job-succeeded" ? get("outputs") : [], get("preview_state"),
+      get("output_info") || {});
   }
 
   function onCustom(msg, buffers) {
@@ -534,7 +535,7 @@ function render({ model, el }) {
     ["change:cancellable change:cancel_state change:cancel_error", renderActions],
     ["change:results_state change:results_error change:loaded change:download", renderResults],
     ["change:message_count change:warning_count change:error_count", renderSummary],
-    ["change:outputs change:preview_state change:status", renderPreview],
+    ["change:outputs change:output_info change:preview_state change:status", renderPreview],
     ["msg:custom", onCustom],
   ];
   for (const [events, fn] of handlers) {

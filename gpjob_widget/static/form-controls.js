@@ -46,7 +46,8 @@ export function localProblem(field, value) {
     try { JSON.parse(value); } catch (_) { return "is not valid JSON"; }
   }
   if ((field.control === "linear" || field.control === "areal") && typeof value === "object") {
-    const n = Number(value.distance ?? value.area);
+    const amount = field.control === "linear" ? value.distance : value.area;
+    const n = amount === null || amount === undefined || amount === "" ? NaN : Number(amount);
     if (!Number.isFinite(n) || n < 0) return "must be a number (0 or more) and a unit";
   }
   if (["features", "records", "geometry"].includes(field.control)) {
@@ -91,12 +92,18 @@ function input(type, attrs = {}) {
 function select(options, current, label) {
   const node = h("select");
   node.setAttribute("aria-label", label);
-  options.forEach(([text, value], i) => {
+  return fill(node, options, current);
+}
+
+/** *node*'s options become *options* ([shown, value] pairs), *current* selected. */
+function fill(node, options, current) {
+  node.replaceChildren(...options.map(([text], i) => {
     const option = h("option", "", text);
     option.value = String(i);
-    if (JSON.stringify(value) === JSON.stringify(current)) option.selected = true;
-    node.append(option);
-  });
+    return option;
+  }));
+  const chosen = options.findIndex(([, value]) => JSON.stringify(value) === JSON.stringify(current));
+  node.selectedIndex = Math.max(0, chosen);
   return node;
 }
 
@@ -108,7 +115,11 @@ const CONTROLS = {
     return node;
   },
   select(field, value, set) {
-    const options = field.required ? field.choices : [["", null], ...field.choices];
+    // a blank first choice: optional inputs may be left blank, and a required one with no
+    // value yet must not look chosen (its first choice would show but send nothing)
+    const known = field.choices.some(([, code]) => JSON.stringify(code) === JSON.stringify(value));
+    const options = field.required && known ? field.choices :
+      [[field.required ? "Choose…" : "", null], ...field.choices];
     const node = select(options, value, field.label);
     node.addEventListener("change", () => set(options[Number(node.value)][1]));
     return node;
@@ -257,16 +268,26 @@ function sourced(field, value, set, ctx, sources) {
   const which = select(sources.map(([s, text]) => [text, s]), state.source, `${field.label}: from`);
   const slot = h("span", "gpjob-form-slot");
   const emit = () => set(state.source === "variable" && !state.name ? null : { ...state });
+  let variables = null; // the variable select, refilled in place when the list changes
+  let options = [];
+  const refill = () => {
+    const usable = ctx.variables().filter((v) => field.control === "records" ||
+      (v.geometry && (!field.geometry_types.length || field.geometry_types.includes(v.geometry))));
+    options = [["Choose a variable…", ""], ...usable.map((v) =>
+      [`${v.name} (${v.rows.toLocaleString()} ${GEOMETRY_WORDS[v.geometry] || "rows"})`, v.name])];
+    fill(variables, options, state.name || ""); // the same element: it keeps the focus
+  };
   const draw = () => {
     let node;
+    variables = null;
     if (state.source === "variable") {
-      const usable = ctx.variables().filter((v) => field.control === "records" ||
-        (v.geometry && (!field.geometry_types.length || field.geometry_types.includes(v.geometry))));
-      const options = [["Choose a variable…", ""], ...usable.map((v) =>
-        [`${v.name} (${v.rows.toLocaleString()} ${GEOMETRY_WORDS[v.geometry] || "rows"})`, v.name])];
-      node = select(options, state.name || "", `${field.label}: variable`);
+      node = variables = select([], null, `${field.label}: variable`);
+      refill();
       node.addEventListener("focus", ctx.askVariables);
-      node.addEventListener("change", () => { state = { source: "variable", name: options[Number(node.value)][1] }; emit(); });
+      node.addEventListener("change", () => {
+        state = { source: "variable", name: options[Number(node.value)][1] };
+        emit();
+      });
     } else if (state.source === "json") {
       node = h("textarea");
       node.rows = 3;
@@ -285,7 +306,7 @@ function sourced(field, value, set, ctx, sources) {
   which.addEventListener("change", () => { state = { source: sources[Number(which.value)][0] }; draw(); emit(); });
   draw();
   box.append(which, slot);
-  box.redraw = draw; // new notebook variables
+  box.redraw = () => { if (variables) refill(); }; // the notebook's variables changed
   return box;
 }
 

@@ -4,7 +4,7 @@
 // are authoritative; quick checks here only make the page answer at once. Every server
 // string is text, never HTML.
 
-import { h } from "./dom.js";
+import { h, ownKeys } from "./dom.js";
 import { localProblem, make, rangeText } from "./form-controls.js";
 
 const TYPE_WORDS = { GPFeatureRecordSetLayer: "features", GPRecordSet: "table",
@@ -18,8 +18,11 @@ function describe(field) {
   return field.data_type.startsWith("GPMultiValue:") ? `list of ${word}` : word;
 }
 
+let forms = 0; // each rendered form's ids are its own (two forms on a page, or two views)
+
 function render({ model, el }) {
-  const form = h("form", "gpjob-form");
+  const formNumber = ++forms;
+  const form = ownKeys(h("form", "gpjob-form"));
   form.noValidate = true;
   form.setAttribute("aria-label", `Run ${model.get("title")}`);
   const header = h("div", "gpjob-header");
@@ -66,7 +69,7 @@ function render({ model, el }) {
   function fieldElement(field) {
     const wrap = h("div", "gpjob-form-field");
     wrap.dataset.param = field.name;
-    const id = `gpjob-${model.model_id || "form"}-${field.name}`;
+    const id = `gpjob-form${formNumber}-${field.name}`;
     const label = h("label", "gpjob-form-label", field.label);
     label.htmlFor = id;
     if (field.required) {
@@ -154,13 +157,16 @@ function render({ model, el }) {
       const json = JSON.stringify(values[field.name] ?? null);
       if (json === shown[field.name]) continue;
       const old = wrappers[field.name];
-      if (old) old.el.replaceWith(fieldElement(field));
+      if (old) {
+        old.el.replaceWith(fieldElement(field));
+        renderProblem(field);
+      }
     }
     renderActions();
   }
 
   function onVariables() {
-    for (const w of Object.values(wrappers)) w.control.redraw?.();
+    for (const box of form.querySelectorAll(".gpjob-form-sourced")) box.redraw?.();
   }
 
   function onProblems() {

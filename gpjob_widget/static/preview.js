@@ -112,9 +112,9 @@ export function tableElement(data) {
   return table;
 }
 
+/** A moment in the user's local time, with its zone ("Jan 2, 2024, 3:04:05 AM MST"). */
 export function localDate(ms) {
-  return new Date(ms).toLocaleString([], { dateStyle: "medium", timeStyle: "medium",
-    timeZoneName: "short" });
+  return new Date(ms).toLocaleString([], { dateStyle: "medium", timeStyle: "long" });
 }
 
 /** The Results section of a card: placeholder rows first, filled as summaries arrive. */
@@ -127,21 +127,36 @@ export function createPreview(model) {
   section.append(title, list);
   const rows = new Map(); // output name → row element
   const images = []; // blob URLs to revoke
+  const drawings = new Map(); // output name → redraw its thumbnail
+  // JupyterLab's theme switch: thumbnails take the new colours
+  const themes = new MutationObserver(() => { for (const draw of drawings.values()) draw(); });
+  themes.observe(document.body, { attributes: true,
+    attributeFilter: ["data-jp-theme-name", "data-jp-theme-light"] });
 
-  function row(name) {
+  // A row waits with its label and, when the task says what the output is, the room its
+  // preview will take (a thumbnail, a few table rows): nothing jumps when it arrives.
+  function row(name, info = {}) {
     if (!rows.has(name)) {
       const el = h("div", "gpjob-preview-row");
       el.dataset.output = name;
-      el.append(h("div", "gpjob-preview-head", name), h("div", "gpjob-preview-body", "Preparing a preview…"));
+      const head = h("div", "gpjob-preview-head");
+      head.append(h("span", "gpjob-preview-label", info.label || name));
+      el.append(head, h("div", "gpjob-preview-body", "Preparing a preview…"));
       rows.set(name, el);
       list.append(el);
     }
-    return rows.get(name);
+    const el = rows.get(name);
+    if (info.shows && !el.dataset.kind) el.dataset.expect = info.shows;
+    if (info.label && !el.dataset.kind) el.querySelector(".gpjob-preview-label").textContent = info.label;
+    return el;
   }
 
-  function setOutputs(names, state) {
-    for (const name of names || []) row(name);
-    section.hidden = !(names || []).length || state === "off";
+  // The section shows once the outputs are described (or a preview came), so its rows
+  // appear with the room they need.
+  function setOutputs(names, state, info = {}) {
+    for (const name of names || []) row(name, info[name] || {});
+    const described = Object.keys(info).length > 0 || [...rows.values()].some((r) => r.dataset.kind);
+    section.hidden = !(names || []).length || state === "off" || !described;
   }
 
   function button(text, label, onClick) {
@@ -155,6 +170,8 @@ export function createPreview(model) {
   function fill(name, data, buffers) {
     const el = row(name);
     el.dataset.kind = data.kind;
+    if (el.dataset.expect && (el.dataset.expect !== data.kind ||
+        (data.kind === "raster" && !data.image))) delete el.dataset.expect;
     const head = h("div", "gpjob-preview-head");
     head.append(h("span", "gpjob-preview-label", data.label || name));
     if (data.label && data.label !== name) head.append(h("code", "gpjob-preview-name", name));
@@ -162,13 +179,13 @@ export function createPreview(model) {
       data.date_ms ? localDate(data.date_ms) : data.summary || "");
     head.append(summary);
     const body = h("div", "gpjob-preview-body");
+    let canvas = null;
     if (data.kind === "features") {
       if (data.width) {
-        const canvas = h("canvas", "gpjob-preview-map");
+        canvas = h("canvas", "gpjob-preview-map");
         canvas.setAttribute("role", "img");
         canvas.setAttribute("aria-label", `Map of ${data.summary}`);
         body.append(canvas);
-        el.dataset.drawMs = String(drawFeatures(canvas, data, buffers).toFixed(1));
       }
       if (data.table && data.table.columns.length) {
         const details = h("details", "gpjob-preview-attributes");
@@ -214,8 +231,15 @@ export function createPreview(model) {
       }), button("Load", `Load ${name} into a variable`, () =>
         model.send({ action: "load_results", names: [name], id: 0 })));
     }
-    if (data.kind === "error") el.classList.add("gpjob-preview-row--error");
+    el.classList.toggle("gpjob-preview-row--error", data.kind === "error");
     el.replaceChildren(head, body);
+    // drawn in the page, where the theme's colours apply to it (and again when it changes)
+    drawings.delete(name);
+    if (canvas) {
+      const draw = () => drawFeatures(canvas, data, buffers);
+      drawings.set(name, draw);
+      el.dataset.drawMs = String(draw().toFixed(1));
+    }
   }
 
   function onFile(msg, buffers) { // a downloaded output's bytes: offer them to the browser
@@ -242,6 +266,9 @@ export function createPreview(model) {
 
   return {
     el: section, setOutputs, onMessage,
-    cleanup() { for (const url of images) URL.revokeObjectURL(url); },
+    cleanup() {
+      themes.disconnect();
+      for (const url of images) URL.revokeObjectURL(url);
+    },
   };
 }

@@ -1,11 +1,18 @@
-"""TaskForm in real JupyterLab and Chromium: every control kind filled by keyboard and mouse,
-submitted, the server receives exactly the expected encodings, the card appears below the
-form, and ``form.code`` reproduces the same job; the same on the real pygeoapi."""
+"""TaskForm in real JupyterLab and Chromium: every control kind filled with the keyboard (typing,
+arrow keys in selects, date segments) and the mouse (checkboxes, buttons, categories), then
+submitted; the server receives exactly the expected encodings, the card appears below the form,
+"Copy as code" copies ``form.code``, which reproduces the same job; values set from Python show
+on the page; the server's refusal shows next to the form. The same on the real pygeoapi.
+
+The page runs in America/Denver (UTC-7 in January): a date typed on the page is the user's
+local time, and the server must get that moment.
+"""
 
 from __future__ import annotations
 
 import json
 
+import pytest
 from playwright.sync_api import expect
 
 from gpjob_widget.server import Task
@@ -46,17 +53,97 @@ EVERY_KIND = {
     "stations": Param("GPFeatureRecordSetLayer", None, "Stations", required=True,
                       category="Data", filter={"type": "featureClass",
                                                "list": ["esriGeometryPoint"]}),
+    "layers": Param("GPMultiValue:GPFeatureRecordSetLayer", [], "More layers", category="Data"),
     "table": Param("GPRecordSet", None, "Table", category="Data"),
     "report": Param("GPDataFile", None, "Report", category="Data"),
     "extra": Param("GPComposite", None, "Extra", category="Data"),
 }
+STATION_FIELDS = [{"name": "name", "type": "esriFieldTypeString", "alias": "name",
+                   "length": 1}]
+STATIONS = [{"geometry": {"x": x, "y": y}, "attributes": {"name": name}}
+            for name, x, y in (("a", 1.0, 2.0), ("b", 3.0, 4.0), ("c", 5.0, 6.0))]
+EXPECTED = {  # what the server must receive, decoded from its form fields
+    "title": "Ten buffers", "dissolve": "ALL", "count": "7", "ratio": "0.25", "flag": "true",
+    "when": "1704189845000",  # 2024-01-02 03:04:05 in Denver (MST) = 10:04:05 UTC
+    "distance": {"distance": 5, "units": "esriMiles"},
+    "area": {"area": 2, "units": "esriSquareKilometers"},
+    "tags": ["roads", "rail"], "weights": [1.5, 2], "stats": [["population", "MEAN"]],
+    "stations": {"geometryType": "esriGeometryPoint",
+                 "spatialReference": {"wkid": 4326, "latestWkid": 4326},
+                 "fields": STATION_FIELDS, "features": STATIONS},
+    "layers": [{"url": "https://example.com/arcgis/rest/services/Roads/FeatureServer/0"}],
+    "table": {"fields": [{"name": "site", "type": "esriFieldTypeString", "alias": "site",
+                          "length": 1},
+                         {"name": "n", "type": "esriFieldTypeInteger", "alias": "n"}],
+              "features": [{"attributes": {"site": "a", "n": 1}},
+                           {"attributes": {"site": "b", "n": 2}}]},
+    "report": {"url": "https://example.com/data/report.csv"},
+    "extra": {"a": [1, 2]},
+}
+
+
+@pytest.fixture
+def denver(browser, request):
+    """A page in America/Denver (en-US), allowed to use the clipboard."""
+    from .conftest import ARTIFACTS
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                  timezone_id="America/Denver", locale="en-US",
+                                  permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-final.png"), full_page=True)
+    context.close()
 
 
 def field(page, name: str):
     return page.locator(f".gpjob-form [data-param={name!r}]")
 
 
-def test_a_form_with_every_control_kind_submits_exact_encodings(lab, page, job_server):
+def type_in(control, text: str) -> None:
+    """Click into *control* and type *text* with the keyboard (replacing what was there)."""
+    control.click()
+    control.page.keyboard.press("Control+A")
+    control.page.keyboard.type(text)
+
+
+def choose(select, label: str) -> None:
+    """Pick *label* in a <select> with the arrow keys, as a keyboard user does."""
+    labels = select.evaluate("s => [...s.options].map((o) => o.textContent)")
+    steps = labels.index(label) - select.evaluate("s => s.selectedIndex")
+    select.focus()
+    for _ in range(abs(steps)):
+        select.page.keyboard.press("ArrowDown" if steps > 0 else "ArrowUp")
+    expect(select.locator("option:checked")).to_have_text(label)
+
+
+def type_date(control, month: str, day: str, year: str, time: tuple[str, str, str]) -> None:
+    """Type a date and time into a datetime-local input, segment by segment (en-US)."""
+    control.focus()
+    keyboard = control.page.keyboard
+    for part in (month, day, year):
+        keyboard.type(part)
+    keyboard.press("ArrowRight")  # a year may have more digits: move on by hand
+    for part in (*time, "AM"):
+        keyboard.type(part)
+
+
+def open_group(page, title: str) -> None:
+    """Open a category's group with a click (groups with a required input start open)."""
+    group = page.locator("details.gpjob-form-group", has=page.get_by_text(title, exact=True))
+    if not group.evaluate("(d) => d.open"):
+        group.locator("summary").click()
+    expect(group).to_have_attribute("open", "")
+
+
+def decode(params: dict[str, str]) -> dict:
+    return {k: json.loads(v) if v[:1] in "[{" else v for k, v in params.items()}
+
+
+def test_a_form_with_every_control_kind_submits_exact_encodings(lab, denver, job_server):
+    page = denver
     job_server.add_task("EveryKind", Task(duration=1, steps=1, inputs=EVERY_KIND,
                                           results={"n": ("GPLong", 1)}))
     url = job_server.task_url("EveryKind")
@@ -65,110 +152,130 @@ def test_a_form_with_every_control_kind_submits_exact_encodings(lab, page, job_s
     submit = page.get_by_role("button", name="Submit")
     expect(submit).to_be_disabled()  # Title and Stations are required and empty
     expect(field(page, "title").locator(".gpjob-form-problem")).to_have_text("is required")
+    expect(field(page, "count").locator(".gpjob-form-range")).to_have_text("Allowed: 0 to 10. ")
     shot(page, "form-empty")
 
-    # keyboard: type, tab on
-    field(page, "title").locator("input").click()
-    page.keyboard.type("Ten buffers")
+    type_in(field(page, "title").locator("input"), "Ten buffers")
     page.keyboard.press("Tab")
-    field(page, "dissolve").locator("select").select_option(label="Dissolve All")
+    choose(field(page, "dissolve").locator("select"), "Dissolve All")
     count = field(page, "count").locator("input")
-    count.fill("12")
+    type_in(count, "12")
     expect(field(page, "count").locator(".gpjob-form-problem")).to_have_text(
         "must be 10 or less")
-    count.fill("7")
-    field(page, "ratio").locator("input").fill("0.25")
-    field(page, "flag").locator("input").check()
-    field(page, "when").locator("input").fill("2024-01-02T03:04:05")
-    page.get_by_text("Units", exact=True).click()  # a collapsed category opens on a click
+    type_in(count, "7")
+    type_in(field(page, "ratio").locator("input"), "0.25")
+    field(page, "flag").locator("input").click()
+    type_date(field(page, "when").locator("input"), "01", "02", "2024", ("03", "04", "05"))
+    open_group(page, "Units")  # a collapsed category opens on a click
     distance = field(page, "distance")
-    distance.locator("input").fill("5")
-    distance.locator("select").select_option(label="Miles")
+    type_in(distance.locator("input"), "5")
+    choose(distance.locator("select"), "Miles")
     area = field(page, "area")
-    area.locator("input").fill("2")
-    area.locator("select").select_option(label="Square Kilometers")
-    page.get_by_text("Lists", exact=True).click()
-    field(page, "tags").get_by_label("rail").check()
-    field(page, "tags").get_by_label("roads").check()
+    type_in(area.locator("input"), "2")
+    choose(area.locator("select"), "Square Kilometers")
+    open_group(page, "Lists")
+    field(page, "tags").get_by_label("rail").click()
+    field(page, "tags").get_by_label("roads").click()
     weights = field(page, "weights")
     weights.get_by_role("button", name="+ Add item").click()
     weights.get_by_role("button", name="+ Add item").click()
-    weights.locator("input").nth(0).fill("1.5")
-    weights.locator("input").nth(1).fill("2")
+    type_in(weights.locator("input").nth(0), "1.5")
+    type_in(weights.locator("input").nth(1), "2")
     stats = field(page, "stats")
     stats.get_by_role("button", name="+ Add row").click()
-    stats.locator("input").first.fill("population")
-    stats.locator("select").first.select_option(label="MEAN")
-    page.get_by_text("Data", exact=True).click()
+    type_in(stats.locator("input").first, "population")
+    choose(stats.locator("select").first, "MEAN")
+    open_group(page, "Data")
     stations = field(page, "stations")
-    stations.locator("select").nth(1).select_option(label="stations (3 points)")
-    table = field(page, "table")
-    table.locator("select").nth(1).select_option(label="counts (2 rows)")
-    report = field(page, "report")
-    report.locator("input").fill("https://example.com/data/report.csv")
+    choose(stations.locator("select").nth(1), "stations (3 points)")
+    layers = field(page, "layers")  # a list of feature inputs: each item picks its source
+    layers.get_by_role("button", name="+ Add item").click()
+    choose(layers.locator("select").first, "Layer URL")
+    type_in(layers.locator("input").first,
+            "https://example.com/arcgis/rest/services/Roads/FeatureServer/0")
+    choose(field(page, "table").locator("select").nth(1), "counts (2 rows)")
+    type_in(field(page, "report").locator("input"), "https://example.com/data/report.csv")
     extra = field(page, "extra").locator("textarea")
-    extra.fill("{oops")
+    type_in(extra, "{oops")
     expect(field(page, "extra").locator(".gpjob-form-problem")).to_have_text("is not valid JSON")
     expect(submit).to_be_disabled()
-    extra.fill('{"a": [1, 2]}')
+    type_in(extra, '{"a": [1, 2]}')
     expect(submit).to_be_enabled()
     shot(page, "form-filled")
     page.set_viewport_size({"width": 420, "height": 900})
     shot(page, "form-narrow")
     page.set_viewport_size({"width": 1280, "height": 900})
 
+    # the server refuses the first submit: its own words, next to the form; nothing is lost
+    job_server.inject("error_body", match="/EveryKind/submitJob", code=400,
+                      message="Unable to complete operation.",
+                      details=["ERROR 000735: <b>Title</b>: Value is required"])
+    submit.click()
+    refused = page.locator(".gpjob-form-refused")
+    expect(refused).to_contain_text("ERROR 000735: <b>Title</b>: Value is required")  # as text
+    expect(page.locator(".gpjob-card")).to_have_count(0)
+    expect(submit).to_be_enabled()
+    expect(submit).to_have_text("Submit")
+    shot(page, "form-refused")
+
     before = set(job_server.jobs)
     submit.click()
     card = page.locator(".gpjob-card")
     expect(card).to_be_visible()
+    expect(refused).to_be_hidden()
     expect(card.locator(".gpjob-badge")).to_have_attribute("data-status", "job-succeeded",
                                                            timeout=30_000)
     (job_id,) = set(job_server.jobs) - before
     sent = dict(job_server.jobs[job_id].params)
-    decoded = {k: json.loads(v) if v[:1] in "[{" else v for k, v in sent.items()}
-    assert decoded["title"] == "Ten buffers" and decoded["dissolve"] == "ALL"
-    assert decoded["count"] == "7" and decoded["ratio"] == "0.25" and decoded["flag"] == "true"
-    # the browser's local time (the suite's TZ) to epoch ms, as the server expects
-    assert decoded["when"] == kernel_eval(page, "print(int(form.values['when'].timestamp()"
-                                                " * 1000), end='')")
-    assert decoded["distance"] == {"distance": 5, "units": "esriMiles"}
-    assert decoded["area"] == {"area": 2, "units": "esriSquareKilometers"}
-    assert decoded["tags"] == ["roads", "rail"] and decoded["weights"] == [1.5, 2.0]
-    assert decoded["stats"] == [["population", "MEAN"]]
-    assert decoded["stations"]["geometryType"] == "esriGeometryPoint"
-    assert [f["geometry"] for f in decoded["stations"]["features"]] == [
-        {"x": 1.0, "y": 2.0}, {"x": 3.0, "y": 4.0}, {"x": 5.0, "y": 6.0}]
-    assert decoded["stations"]["spatialReference"]["wkid"] == 4326
-    assert decoded["table"]["features"][1]["attributes"] == {"site": "b", "n": 2}
-    assert decoded["report"] == {"url": "https://example.com/data/report.csv"}
-    assert decoded["extra"] == {"a": [1, 2]}
-    expect(page.locator(".gpjob-form-note")).to_have_text("Submitted: the job's card is below.")
+    assert decode(sent) == EXPECTED
+    expect(page.locator(".gpjob-form-note")).to_contain_text("Submitted")
+    expect(submit).to_have_text("Submit")  # its name stays: Submit runs another job
     shot(page, "form-submitted")
 
-    # form.code, run as it is, submits the very same job
+    # "Copy as code" copies form.code, which, run as it is, submits the very same job
+    page.get_by_role("button", name="Copy as code").click()
+    expect(page.locator(".gpjob-form-note")).to_have_text("Code copied.")
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    assert copied == kernel_eval(page, "print(form.code, end='')")
     before = set(job_server.jobs)
     out = kernel_eval(page, "exec(form.code.replace('token=token', 'token=TOKEN'));"
                             "print(w.job_id, end='')")
     (again,) = set(job_server.jobs) - before
     assert out == again and dict(job_server.jobs[again].params) == sent
 
+    # values set from Python show on the page at once
+    kernel_eval(page, "form.values = {**form.values, 'count': 3, 'flag': False}")
+    expect(field(page, "count").locator("input")).to_have_value("3")
+    expect(field(page, "flag").locator("input")).not_to_be_checked()
 
-def test_a_form_for_a_process_of_the_real_pygeoapi(lab, page, pygeoapi):
+
+def test_a_form_for_a_process_of_the_real_pygeoapi(lab, denver, pygeoapi):
+    page = denver
     open_notebook(page, lab, "form-ogc.ipynb", [
         SETUP, f"form = TaskForm({pygeoapi + '/processes/form-inputs'!r})\nform"])
     run_all(page)
     submit = page.get_by_role("button", name="Submit")
     expect(submit).to_be_disabled()
-    field(page, "label").locator("input").fill("from a form")
-    field(page, "mode").locator("select").select_option(label="exact")
-    field(page, "count").locator("input").fill("4")
+    type_in(field(page, "label").locator("input"), "from a form")
+    choose(field(page, "mode").locator("select"), "exact")
+    type_in(field(page, "count").locator("input"), "4")
+    type_in(field(page, "ratio").locator("input"), "0.5")
+    field(page, "flag").locator("input").click()
+    type_date(field(page, "when").locator("input"), "07", "04", "2024", ("09", "30", "00"))
     sizes = field(page, "sizes")
     sizes.get_by_role("button", name="+ Add item").click()
-    sizes.locator("input").first.fill("2.5")
+    type_in(sizes.locator("input").first, "2.5")
     corners = field(page, "area").locator("input")
     for i, value in enumerate(["7", "46", "9", "48"]):
-        corners.nth(i).fill(value)
-    field(page, "places").locator("select").nth(1).select_option(label="stations (3 points)")
+        type_in(corners.nth(i), value)
+    choose(field(page, "places").locator("select").nth(1), "stations (3 points)")
+    choose(field(page, "site").locator("select").nth(1), "stations (3 points)")
+    share = field(page, "share")
+    expect(share.locator(".gpjob-form-range")).to_have_text("Allowed: more than 0 and 1 or less. ")
+    type_in(share.locator("input"), "0")
+    expect(share.locator(".gpjob-form-problem")).to_have_text("must be more than 0")
+    expect(submit).to_be_disabled()
+    type_in(share.locator("input"), "0.1")
     expect(submit).to_be_enabled()
     submit.click()
     card = page.locator(".gpjob-card")
@@ -177,9 +284,18 @@ def test_a_form_for_a_process_of_the_real_pygeoapi(lab, page, pygeoapi):
     shot(page, "form-ogc-submitted")
     got = json.loads(kernel_eval(page, "import json; print(json.dumps("
                                        "form.job.results['received']), end='')"))
-    assert got["label"] == "from a form" and got["mode"] == "exact" and got["count"] == 4
-    assert got["sizes"] == [2.5]
-    assert got["area"] == {"bbox": [7, 46, 9, 48],
-                           "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}
-    assert [f["geometry"]["coordinates"] for f in got["places"]["features"]] == [
-        [1, 2], [3, 4], [5, 6]]
+    points = [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]
+    assert got == {
+        "label": "from a form", "mode": "exact", "count": 4, "ratio": 0.5, "flag": True,
+        "when": "2024-07-04T15:30:00+00:00",  # 09:30 in Denver (MDT, UTC-6)
+        "sizes": [2.5], "share": 0.1,
+        "area": {"bbox": [7, 46, 9, 48], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"},
+        "places": {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "geometry": {"type": "Point", "coordinates": xy},
+             "properties": {"name": name}} for name, xy in zip("abc", points, strict=True)]},
+        "site": {"type": "MultiPoint", "coordinates": points},
+    }, got
+    # the form's code reproduces the same job on pygeoapi
+    again = json.loads(kernel_eval(page, "exec(form.code); w.wait(timeout=60); "
+                                         "print(json.dumps(w.results['received']), end='')"))
+    assert again == got
