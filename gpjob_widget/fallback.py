@@ -137,9 +137,18 @@ def _preview_html(preview: Mapping[str, Any]) -> str:
     body = ""
     if kind == "features" and preview.get("svg"):
         body = f'<div style="margin:4px 0">{preview["svg"]}</div>'
+    uri = str(preview.get("image_uri") or "")
+    if uri.startswith(("data:image/png;base64,", "data:image/jpeg;base64,")):
+        alt = esc(str(preview.get("file") or preview.get("name") or ""), quote=True)
+        body += (f'<div style="margin:4px 0"><img src="{uri}" alt="{alt}" '
+                 'style="max-width:240px;max-height:160px"></div>')
+    if kind in ("file", "raster") and preview.get("type"):
+        body += f'<div style="color:#6b7280">{esc(str(preview["type"]))}</div>'
     table = preview if kind == "table" else preview.get("table") if kind == "features" else None
     if table and table.get("columns"):
-        cells = "".join(f'<th style="text-align:left;padding:0 6px">{esc(c["name"])}</th>'
+        cells = "".join(f'<th style="text-align:left;padding:0 6px">{esc(c["name"])}'
+                        f'<br><span style="font-weight:400;color:#6b7280">'
+                        f'{esc(str(c.get("type", "")))}</span></th>'
                         for c in table["columns"])
         rows = "".join("<tr>" + "".join(f'<td style="padding:0 6px">{esc(v)}</td>'
                                         for v in row) + "</tr>" for row in table["head"])

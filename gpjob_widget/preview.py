@@ -10,6 +10,8 @@ formatted; files their name, size, type (and the image itself when small).
 
 from __future__ import annotations
 
+import base64
+import html
 import itertools
 import json
 import math
@@ -106,11 +108,13 @@ def features(frame: Any, box: tuple[int, int] = THUMB) -> Summary:
         size = coords.nbytes + rings.nbytes
         if size <= MAX_BYTES:
             return {**data, "mode": "vector", "grid": grid}, [coords.tobytes(), rings.tobytes()]
-    density = np.zeros(width * height, dtype=np.uint8)  # the occupied pixels
     xy = shapely.get_coordinates(present)
     px = np.clip(((xy[:, 0] - minx) * scale).astype(int), 0, width - 1)
     py = np.clip(((maxy - xy[:, 1]) * scale).astype(int), 0, height - 1)
-    density[py * width + px] = 255
+    counts = np.bincount(py * width + px, minlength=width * height)
+    # vertices per pixel, log-scaled to 1…255 (0: empty): a crowded place shows darker
+    top = np.log1p(counts.max()) or 1.0
+    density = np.where(counts > 0, 1 + np.log1p(counts) / top * 254, 0).astype(np.uint8)
     return {**data, "mode": "density"}, [density.tobytes()]
 
 
@@ -192,8 +196,60 @@ def crs_name(crs: Any) -> str:
     return f"EPSG:{epsg}" if epsg else str(getattr(crs, "name", crs))
 
 
+STATIC_SVG_MAX = 60_000  # characters: a bigger thumbnail is saved as a small PNG instead
+
+
 def svg(data: Mapping[str, Any], buffers: list[bytes], *, stroke: str = "#1d70b8") -> str:
-    """The thumbnail as inline SVG (static snapshots, nbconvert, GitHub): no script."""
+    """The thumbnail as inline SVG (static snapshots, nbconvert, GitHub): no script, and
+    bounded: past :data:`STATIC_SVG_MAX` the vertices per pixel, as a PNG inside the SVG."""
+    drawn = _svg(data, buffers, stroke)
+    if len(drawn) <= STATIC_SVG_MAX or data.get("mode") != "vector":
+        return drawn
+    width, height = data["width"], data["height"]
+    png = base64.b64encode(density_png(_vertex_counts(data, buffers), width, height,
+                                       stroke)).decode()
+    label = html.escape(str(data["summary"]), quote=True)
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" role="img" aria-label="{label}">'
+            f'<image width="{width}" height="{height}" href="data:image/png;base64,{png}"/>'
+            f'</svg>')
+
+
+def _vertex_counts(data: Mapping[str, Any], buffers: list[bytes]) -> Any:
+    """Vertices per CSS pixel of a vector thumbnail."""
+    import numpy as np
+
+    width, height = data["width"], data["height"]
+    xy = (np.frombuffer(buffers[0], dtype=np.uint16).reshape(-1, 2) // data["grid"]).astype(int)
+    px, py = np.clip(xy[:, 0], 0, width - 1), np.clip(xy[:, 1], 0, height - 1)
+    return np.bincount(py * width + px, minlength=width * height)
+
+
+def density_png(counts: Any, width: int, height: int, stroke: str = "#1d70b8") -> bytes:
+    """A PNG of *counts* per pixel in the stroke colour, more opaque where more (log scale)."""
+    import struct
+    import zlib
+
+    import numpy as np
+
+    top = np.log1p(counts.max()) or 1.0
+    alpha = np.where(counts > 0, 70 + np.log1p(counts) / top * 185, 0).astype(np.uint8)
+    rgb = [int(stroke[i:i + 2], 16) for i in (1, 3, 5)]
+    pixels = np.zeros((height, width, 4), dtype=np.uint8)
+    pixels[..., :3] = rgb
+    pixels[..., 3] = alpha.reshape(height, width)
+    raw = b"".join(b"\x00" + pixels[row].tobytes() for row in range(height))
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + \
+            struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # 8-bit RGBA
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) +
+            chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
+
+
+def _svg(data: Mapping[str, Any], buffers: list[bytes], stroke: str) -> str:
     import numpy as np
 
     width, height = data.get("width", 0), data.get("height", 0)
@@ -220,7 +276,8 @@ def svg(data: Mapping[str, Any], buffers: list[bytes], *, stroke: str = "#1d70b8
             if family == "polygon" else 'fill="none"'
         body = f'<path d="{"".join(rings)}" {fill} stroke="{stroke}" stroke-width="1"/>'
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-            f'viewBox="0 0 {width} {height}" role="img" aria-label="{data["summary"]}">'
+            f'viewBox="0 0 {width} {height}" role="img" '
+            f'aria-label="{html.escape(str(data["summary"]), quote=True)}">'
             f'{body}</svg>')
 
 

@@ -39,6 +39,23 @@ CARD_TRAITS = (*ENGINE_TRAITS, "results_state", "results_error", "loaded", "down
                "preview_state")
 
 
+STATIC_IMAGE_MAX = 100_000  # bytes: a bigger picture stays out of the saved notebook
+
+
+def _static_preview(data: dict[str, Any], buffers: list[Any], svg: Any) -> dict[str, Any]:
+    """An output's preview as the saved notebook carries it: the thumbnail as SVG, a small
+    picture as a data: URI (plain data, no script)."""
+    if data.get("kind") == "features":
+        return {**data, "svg": svg(data, buffers)}
+    image = data.get("image")
+    if image and buffers and len(buffers[0]) <= STATIC_IMAGE_MAX:
+        import base64
+
+        return {**data, "image_uri": f"data:{image};base64,"
+                f"{base64.b64encode(bytes(buffers[0])).decode()}"}
+    return dict(data)
+
+
 class JobWidget(anywidget.AnyWidget):
     """A live progress card for one ArcGIS job; its engine polls until the job ends.
 
@@ -433,8 +450,7 @@ class JobWidget(anywidget.AnyWidget):
 
         state = {name: getattr(self, name) for name in CARD_TRAITS}
         with self._preview_lock:
-            state["previews"] = {name: {**data, "svg": svg(data, buffers)}
-                                 if data.get("kind") == "features" else dict(data)
+            state["previews"] = {name: _static_preview(data, buffers, svg)
                                  for name, (data, buffers) in self._previews.items()}
         return state
 

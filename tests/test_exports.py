@@ -4,13 +4,19 @@ file as GitHub / nbviewer render it (``metadata.widgets`` must then hold a ``"st
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import nbformat
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
 
-SETUP = """from gpjob_widget import JobWidget
+SECRET = "s3cret-token-of-the-export-test"
+SETUP = """import os
+from gpjob_widget import JobWidget
 from gpjob_widget.server import JobServer, Task
-srv = JobServer().start()
+TOKEN = os.environ["GPJOB_EXPORT_TOKEN"]  # the notebook holds no token of its own
+srv = JobServer(token=TOKEN).start()
 srv.add_task("Buffer", Task(duration=1, steps=2, results={
     "buffers": "GPFeatureRecordSetLayer_polygons", "summary": "GPRecordSet"}))"""
 
@@ -21,8 +27,10 @@ def executed(*cells: str):
     return nb
 
 
-def test_an_executed_notebook_exports_the_cards_last_snapshot(tmp_path):
-    nb = executed(SETUP, "w = JobWidget.submit(srv.task_url('Buffer'), {})\nw", "await w")
+def test_an_executed_notebook_exports_the_cards_last_snapshot(tmp_path, monkeypatch):
+    monkeypatch.setenv("GPJOB_EXPORT_TOKEN", SECRET)  # the kernel inherits it
+    nb = executed(SETUP, "w = JobWidget.submit(srv.task_url('Buffer'), {}, token=TOKEN)\nw",
+                  "await w")
     (card,) = nb.cells[1].outputs
     html = card["data"]["text/html"]
     assert "gpjob-snapshot" in html and "Succeeded" in html
@@ -30,16 +38,24 @@ def test_an_executed_notebook_exports_the_cards_last_snapshot(tmp_path):
     # nobody ever viewed it: the output is the snapshot itself, not a widget view that an
     # export without a widget manager (or offline) would leave blank
     assert "application/vnd.jupyter.widget-view+json" not in card["data"]
-    widgets = nb.metadata.get("widgets", {})
-    for value in widgets.values():
-        assert "state" in value  # GitHub refuses a notebook whose widget metadata lacks it
+    # GitHub refuses a notebook whose widget metadata lacks a "state" key
+    assert "state" in nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]
     nbformat.validate(nb)
     page, _ = HTMLExporter().from_notebook_node(nb)
     assert "gpjob-snapshot" in page and "2 polygons · EPSG:3857" in page
     assert "<script" not in html
     path = tmp_path / "executed.ipynb"
     nbformat.write(nb, path)
-    assert "gpjob-snapshot" in path.read_text()  # what GitHub and nbviewer render
+    saved = path.read_text()
+    assert "gpjob-snapshot" in saved  # what GitHub and nbviewer render
+    assert SECRET not in saved  # neither in the outputs nor in the saved widget state
+    # the command users type
+    run = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "html",
+                          str(path)], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    exported = (tmp_path / "executed.html").read_text()
+    assert 'data-output="buffers"' in exported and "3 rows × 5 columns" in exported
+    assert SECRET not in exported
 
 
 def test_a_notebook_saved_from_a_live_page_exports_the_snapshot_too():

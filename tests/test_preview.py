@@ -120,10 +120,25 @@ def test_a_card_previews_every_output_and_results_reuse_what_it_fetched(server, 
     assert len(w.result("points")) == 50_000 and w.result("report").exists()
     assert len(server.request_log) == fetched  # never fetched twice
     html = w._repr_mimebundle_()[0]["text/html"]
-    assert html.count("<svg") >= 3 and "<table" in html and 'data-output="polygons"' in html
     assert "<script" not in html
+    blocks = static_blocks(html)
+    assert "<svg" in blocks["polygons"] and "<path" in blocks["polygons"]  # the shapes
+    # 50,000 points: bounded in the saved notebook (a small PNG of them inside the SVG)
+    assert "<svg" in blocks["points"] and 'href="data:image/png;base64,' in blocks["points"]
+    assert len(blocks["points"]) < 100_000
+    assert blocks["summary"].count("<tr>") == 4 and "integer" in blocks["summary"]  # types
+    assert '<img src="data:image/png;base64,' in blocks["map"]  # the map image itself
+    assert '<img src="data:image/png;base64,' in blocks["chart"]
+    assert "report.csv · 48 bytes" in blocks["report"]
+    assert "HTTP 404" in blocks["missing"] and "5 Miles" in blocks["distance"]
     text = text_repr(w._state_for_display())
     assert "polygons: 2 polygons · EPSG:3857" in text and "distance: 5 Miles" in text
+
+
+def static_blocks(html: str) -> dict[str, str]:
+    """The saved snapshot's HTML of each output, by its ``data-output`` name."""
+    parts = html.split('<div data-output="')[1:]
+    return {part.split('"', 1)[0]: part for part in parts}
 
 
 def test_a_result_over_the_budget_waits_for_preview_or_load(server, finished, until):

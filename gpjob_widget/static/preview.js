@@ -40,9 +40,9 @@ export function drawFeatures(canvas, data, buffers) {
     const cells = bytesOf(buffers[0]);
     const image = ctx.createImageData(data.width, data.height);
     const [r, g, b] = rgb(stroke);
-    for (let i = 0; i < cells.length; i += 1) {
+    for (let i = 0; i < cells.length; i += 1) { // more vertices in a pixel: more opaque
       if (!cells[i]) continue;
-      image.data.set([r, g, b, 255], i * 4);
+      image.data.set([r, g, b, 70 + Math.round(cells[i] * 185 / 255)], i * 4);
     }
     const scratch = document.createElement("canvas");
     scratch.width = data.width;
@@ -50,6 +50,11 @@ export function drawFeatures(canvas, data, buffers) {
     scratch.getContext("2d").putImageData(image, 0, 0);
     ctx.imageSmoothingEnabled = false;
     ctx.drawImage(scratch, 0, 0, canvas.width, canvas.height);
+    if (ctx.setLineDash) { // the extent's outline, as the static snapshot draws it
+      ctx.setLineDash([3 * ratio, 2 * ratio]);
+      ctx.strokeStyle = stroke;
+      ctx.strokeRect(0.5, 0.5, canvas.width - 1, canvas.height - 1);
+    }
     return performance.now() - started;
   }
   const coords = typed(Uint16Array, buffers[0]);
@@ -140,8 +145,9 @@ export function createPreview(model) {
       const el = h("div", "gpjob-preview-row");
       el.dataset.output = name;
       const head = h("div", "gpjob-preview-head");
-      head.append(h("span", "gpjob-preview-label", info.label || name));
-      el.append(head, h("div", "gpjob-preview-body", "Preparing a preview…"));
+      head.append(h("span", "gpjob-preview-label", info.label || name),
+        h("span", "gpjob-preview-summary", "Preparing a preview…"));
+      el.append(head, h("div", "gpjob-preview-body"));
       rows.set(name, el);
       list.append(el);
     }

@@ -17,6 +17,21 @@ OUTPUTS = {"buffers": "GPFeatureRecordSetLayer_polygons", "stations": "GPFeature
            "report": "GPDataFile", "distance": "GPLinearUnit"}
 
 
+def record_layout(page) -> None:
+    """Record, at every change of the page, where the last Results row sits below the first
+    (once all rows are there): a preview that pushes the rows below it shows up here."""
+    page.evaluate(f"""() => {{
+        window.__lastRowOffsets = [];
+        new MutationObserver(() => {{
+            const rows = document.querySelectorAll(
+                '.gpjob-card .gpjob-preview:not([hidden]) [data-output]');
+            if (rows.length < {len(OUTPUTS)}) return;
+            const top = (el) => el.getBoundingClientRect().top;
+            window.__lastRowOffsets.push(Math.round(top(rows[rows.length - 1]) - top(rows[0])));
+        }}).observe(document.body, {{childList: true, subtree: true, attributes: true}});
+    }}""")
+
+
 def row(page, name: str):
     return page.locator(f'.gpjob-card [data-output="{name}"]')
 
@@ -28,6 +43,7 @@ def test_every_kind_of_output_shows_on_the_card(app, request, page, job_server):
     url = job_server.task_url(f"Outputs{app}")
     open_notebook(page, server, f"preview-{app}.ipynb", [
         SETUP, f"w = JobWidget.submit({url!r}, {{}}, token=TOKEN)\nw"])
+    record_layout(page)
     run_all(page)
     expect(page.locator(".gpjob-card .gpjob-badge")).to_have_attribute(
         "data-status", "job-succeeded", timeout=30_000)
@@ -47,6 +63,10 @@ def test_every_kind_of_output_shows_on_the_card(app, request, page, job_server):
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
         let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n += 1; return n; }""")
     assert painted > 100
+    # no layout jump: from the moment the rows show, the last one never moved as the
+    # previews above it arrived (each row kept the room its task said it needs)
+    offsets = page.evaluate("window.__lastRowOffsets")
+    assert offsets and max(offsets) - min(offsets) <= 2, offsets
     draw_ms = float(row(page, "stations").get_attribute("data-draw-ms"))
     print(f"{app}: 50,000 points drawn in {draw_ms} ms")  # the benchmark has the figures
     page.locator(".gpjob-preview").scroll_into_view_if_needed()
