@@ -187,22 +187,32 @@ def cmd_cancel(args: argparse.Namespace) -> int:
 
 
 def cmd_results(args: argparse.Namespace) -> int:
-    from .results import describe
+    """Every output: its value (files downloaded into --out) and, for people, its summary
+    ("out_features: 1,204 polygons · EPSG:3857"). One output that cannot be read hides none
+    of the others; the exit code then says so."""
+    from .errors import ResultError
+    from .preview import summarize
 
     job = _job(args)
     job.watcher.check_now()
     out = Path(args.out) if args.out else Path.cwd() / "gpjob_results" / job.job_id
-    values = {name: job.result(name, download_dir=out) for name in job.output_names()}
+    values: dict[str, Any] = {}
+    failures: dict[str, str] = {}
+    for name in job.output_names():
+        try:
+            values[name] = job.result(name, download_dir=out)
+        except ResultError as exc:
+            failures[name] = str(exc).removeprefix(f"result {name!r}: ")
     if args.json:
-        _print_json(to_jsonable(values))
-        return OK
-    for name, value in values.items():
-        kind, shape = describe(value)
-        plain = value is None or isinstance(value, str | int | float | bool | Path | date)
-        shown = _iso(value) if isinstance(value, date) else value if plain \
-            else f"{kind} {shape}".strip()
-        print(f"{name}: {shown}")
-    return OK
+        _print_json({**to_jsonable(values), **{n: {"error": e} for n, e in failures.items()}})
+    else:
+        for name, value in values.items():
+            summary = summarize(name, value, job.data_types.get(name, ""))[0]["summary"]
+            print(f"{name}: {summary} → {value}" if isinstance(value, Path) else
+                  f"{name}: {summary}")
+        for name, reason in failures.items():
+            print(f"{name}: could not be read: {reason}", file=sys.stderr)
+    return FAILED if failures else OK
 
 
 def _batch_inputs(path: str) -> list[Any]:

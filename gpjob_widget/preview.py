@@ -318,8 +318,9 @@ def scalar(value: Any) -> dict[str, Any]:
     """A value inline: dates for the page to show in local time, units in words."""
     if isinstance(value, datetime):
         aware = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        # the page shows date_ms in the viewer's time; text and snapshots in this machine's
         return {"kind": "value", "date_ms": aware.timestamp() * 1000,
-                "summary": aware.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")}
+                "summary": aware.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")}
     if isinstance(value, date):
         return {"kind": "value", "summary": value.isoformat()}
     if isinstance(value, LinearUnit):

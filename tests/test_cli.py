@@ -54,11 +54,28 @@ def test_submit_wait_and_results(srv, tmp_path):
     results = gpjob("results", job_url, "--out", str(tmp_path))
     assert results.returncode == 0, results.stderr
     lines = dict(line.split(": ", 1) for line in results.stdout.strip().splitlines())
-    assert lines["count"] == "7" and lines["table"] == "DataFrame 3 rows × 5 columns"
-    assert Path(lines["report"]).parent == tmp_path and Path(lines["report"]).exists()
+    assert lines["count"] == "7" and lines["table"] == "3 rows × 5 columns"  # the summaries
+    assert lines["when"] == "2023-11-14 22:13:20 UTC"  # this machine's time (TZ unset: UTC)
+    summary, path = lines["report"].split(" → ")
+    assert summary == "report.csv · 48 bytes"
+    assert Path(path).parent == tmp_path and Path(path).exists()
     as_json = json.loads(gpjob("results", job_url, "--json", "--out", str(tmp_path)).stdout)
     assert as_json["count"] == 7 and as_json["when"].startswith("2023-11-14T22:13:20")
     assert len(as_json["table"]) == 3 and as_json["report"].endswith("report.csv")
+
+
+def test_results_one_unreadable_output_hides_no_other(srv, tmp_path):
+    srv.add_task("Partly", Task(duration=0.2, results={
+        "count": ("GPLong", 7), "gone": "GPDataFile_missing",
+        "buffers": "GPFeatureRecordSetLayer_polygons"}))
+    url = gpjob("submit", srv.task_url("Partly"), "--wait", "--no-progress").stdout.split()[0]
+    run = gpjob("results", url, "--out", str(tmp_path))
+    assert run.returncode == 1  # said in the exit code…
+    lines = dict(line.split(": ", 1) for line in run.stdout.strip().splitlines())
+    assert lines == {"count": "7", "buffers": "2 polygons · EPSG:3857"}  # …the others shown
+    assert "gone: could not be read:" in run.stderr and "404" in run.stderr
+    as_json = json.loads(gpjob("results", url, "--json", "--out", str(tmp_path)).stdout)
+    assert as_json["count"] == 7 and "404" in as_json["gone"]["error"]
 
 
 def test_watch_exit_codes_and_the_servers_words(srv):
