@@ -44,6 +44,8 @@ def summarize(name: str, value: Any, dtype: str = "", *, label: str = "") -> Sum
         data, buffers = table(value), []
     elif isinstance(value, Path):
         data, buffers = file(value, raster=kind == "raster")
+    elif isinstance(value, ResultURL) and value.kind in ("layer", "item"):
+        data, buffers = layer(value)
     elif isinstance(value, ResultURL):
         data, buffers = link(value), []
     else:
@@ -346,6 +348,36 @@ def _short(value: Any) -> str:
     return text if len(text) <= TEXT_MAX else text[:TEXT_MAX - 1] + "…"
 
 
+LAYER_FEATURES = 2000  # features of a hosted layer fetched for its thumbnail (one page)
+
+
+def layer(value: ResultURL) -> Summary:
+    """A hosted layer (a Spatial Analysis output): its count, a thumbnail of its first
+    :data:`LAYER_FEATURES` features and its first rows, read with the job's credentials on
+    the job's own origin only; a plain link when it cannot be read that way."""
+    from .errors import GPJobError
+    from .references import read_layer
+
+    try:
+        get_json = value._reader(None)
+        url = value._layer_url(get_json)
+        count = get_json(f"{url}/query", {"where": "1=1", "returnCountOnly": "true"})
+        frame = read_layer(get_json, url, limit=LAYER_FEATURES)
+    except (GPJobError, ValueError, TypeError, KeyError) as exc:
+        data = link(value)
+        return {**data, "summary": f"{data['summary']} (not previewed: {exc})"}, []
+    total = int(count.get("count") or len(frame)) if isinstance(count, Mapping) else len(frame)
+    data, buffers = features(frame) if _is_geoframe(frame) else (table(frame), [])
+    words = data["summary"].split(" ", 1)[1]  # "polygons · EPSG:3857", "rows × 5 columns"
+    if data["kind"] == "table":
+        words = f"row{'s' * (total != 1)} × {words.split(' × ', 1)[1]}"
+    elif total == 1:
+        words = words.replace("s · ", " · ", 1)
+    drawn = f" (the first {len(frame):,} drawn)" if total > len(frame) else ""
+    return {**data, "count": total, "url": url.split("?", 1)[0],
+            "summary": f"{total:,} {words} · hosted layer{drawn}"}, buffers
+
+
 def link(value: ResultURL) -> dict[str, Any]:
     where = value.url.split("?", 1)[0]
     return {"kind": "link", "url": where, "summary": f"{value.kind or 'reference'}: "
@@ -401,6 +433,9 @@ def of_output(job: Any, name: str, *, budget: int | None = BUDGET, label: str = 
             data.update(kind="raster", image=image[0], file=value.url.rsplit("/", 1)[-1],
                         type="map image", summary=f"map image drawn by the server{size}")
             buffers = [image[1]]
+    if isinstance(value, ResultURL) and value.kind == "service" and \
+            "/imageserver" in value.url.lower():
+        data, buffers = image_service(job, value, data)
     if isinstance(value, Path):
         source = job.sources.get(value, "")
         if source and not job.transport.has_credentials:  # a plain link works as it is
@@ -448,6 +483,35 @@ def rendered(job: Any, name: str) -> bytes | None:
     except GPJobError:
         return None
     return png if png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) <= MAX_BYTES else None
+
+
+def image_service(job: Any, value: ResultURL, data: dict[str, Any]) -> Summary:
+    """A raster output that is an image service (raster analysis): the picture its
+    ``exportImage`` draws of its whole extent, and what it holds (the job's credentials on
+    its own origin only, as for every request)."""
+    from .errors import GPJobError
+    from .geometry import crs_of
+
+    url = value.url.split("?", 1)[0].rstrip("/")
+    try:
+        about = job.transport.get_json(url)
+    except GPJobError as exc:
+        return {**data, "summary": f"{data['summary']} (not previewed: {exc})"}, []
+    extent = about.get("fullExtent") or about.get("extent") or {}
+    bands = about.get("bandCount")
+    words = [w for w in (
+        f"{bands} band{'s' * (bands != 1)}" if isinstance(bands, int) else "",
+        str(about.get("pixelType") or ""),
+        crs_name(crs_of(extent.get("spatialReference") or about.get("spatialReference"))))
+        if w]
+    out = {**data, "kind": "raster", "type": "image service", "url": url,
+           "summary": "image service" + (f" · {' · '.join(words)}" if words else "")}
+    if not {"xmin", "ymin", "xmax", "ymax"} <= set(extent):
+        return out, []
+    bbox = ",".join(str(extent[k]) for k in ("xmin", "ymin", "xmax", "ymax"))
+    image = _image_at(job, f"{url}/exportImage?f=image&format=png&bbox={bbox}"
+                           f"&size={THUMB[0]},{THUMB[1]}")
+    return ({**out, "image": image[0]}, [image[1]]) if image else (out, [])
 
 
 def output_descriptions(job: Any) -> dict[str, dict[str, str]]:

@@ -87,18 +87,21 @@ class ResultURL:
 
 
 def read_layer(get_json: GetJSON, layer_url: str, *, where: str = "1=1",
-               out_fields: str = "*", **params: Any) -> Any:
-    """Every feature of a layer (paged with ``resultOffset``) → a typed frame."""
+               out_fields: str = "*", limit: int | None = None, **params: Any) -> Any:
+    """Every feature of a layer (paged with ``resultOffset``), or the first *limit* → a
+    typed frame."""
     from .frames import features_frame
 
     features: list[Any] = []
     first: Mapping[str, Any] | None = None
-    while True:
+    while limit is None or len(features) < limit:
+        wanted = PAGE_SIZE if limit is None else min(PAGE_SIZE, limit - len(features))
         page = get_json(f"{layer_url}/query", {
             "where": where, "outFields": out_fields, "returnGeometry": "true",
-            "resultOffset": len(features), "resultRecordCount": PAGE_SIZE, **params})
+            "resultOffset": len(features), "resultRecordCount": wanted, **params})
         first = first or page
         features.extend(page.get("features") or [])
         if not page.get("exceededTransferLimit") or not page.get("features"):
             break
-    return features_frame({**first, "features": features, "exceededTransferLimit": False})
+    return features_frame({**(first or {}), "features": features[:limit],
+                           "exceededTransferLimit": False})

@@ -168,3 +168,45 @@ def test_static_html_of_a_saved_card_without_a_kernel():
     assert 'data-output="pts"' in html and "<svg" in html and "<table" in html
     assert "<i>x</i>" not in html and "&lt;i&gt;x&lt;/i&gt;" in html
     assert json.dumps(state)  # what a saved notebook holds is plain data
+
+
+def test_a_hosted_layer_output_shows_its_features_and_count(server, poller, until):
+    """Spatial Analysis answers with references to hosted layers and items: the card draws
+    their features (read on the job's own origin, a bounded number) and says how many."""
+    from gpjob_widget.server.demo import register
+
+    tasks = register(server)
+    w = JobWidget.submit(tasks["CreateBuffers"], {"distance": 1}, poller=poller,
+                         poll_interval=0.05)
+    try:
+        assert w.wait(timeout=60) == st.SUCCEEDED
+        until(lambda: w.preview_state == "ready", what="the previews")
+        for name in ("bufferLayer", "bufferItem"):
+            p = w.previews[name]
+            assert p["kind"] == "features" and p["count"] == 4, p
+            assert p["summary"] == "4 points · EPSG:4326 · hosted layer", p
+            assert p["url"].endswith("/Hosted/Buffers/FeatureServer/0")
+        assert w.previews["bufferCollection"]["summary"] == "3 points · EPSG:4326"
+        counted = [r for r in server.request_log if r.query.get("returnCountOnly") == "true"]
+        assert counted
+    finally:
+        w.close()
+
+
+def test_an_image_service_output_shows_the_picture_it_draws(server, poller, until):
+    """A raster analysis output is an image service: its exportImage draws the preview."""
+    server.add_task("Slope", Task(duration=0.2, results={
+        "slope": "GPRasterDataLayer_imageService"}))
+    w = JobWidget.submit(server.task_url("Slope"), {}, poller=poller, poll_interval=0.05)
+    try:
+        assert w.wait(timeout=30) == st.SUCCEEDED
+        until(lambda: w.preview_state == "ready", what="the previews")
+        p = w.previews["slope"]
+        assert p["kind"] == "raster" and p["image"] == "image/png", p
+        assert p["summary"] == "image service · 1 band · F32 · EPSG:3857"
+        assert p["url"].endswith("/Hosted/Slope/ImageServer")
+        (export,) = [r for r in server.request_log if r.path.endswith("/exportImage")]
+        assert export.query["size"] == "240,160" and export.query["f"] == "image"
+        assert '<img src="data:image/png;base64,' in w._repr_mimebundle_()[0]["text/html"]
+    finally:
+        w.close()

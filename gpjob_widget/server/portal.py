@@ -8,7 +8,7 @@ import re
 import time
 from typing import Any
 
-from .http import Reply, ServerState, error
+from .http import Reply, ServerState, error, tiny_png
 
 HOSTED = "/arcgis/rest/services/Hosted"
 ITEMS = "/sharing/rest/content/items"
@@ -37,6 +37,8 @@ def route_query(app: ServerState, m: re.Match[str], params: dict[str, str], meth
     if layer is None or m["layer"] != "0":
         return error(400, "Invalid URL", ["Layer not found."])
     features = layer.get("features") or []
+    if params.get("returnCountOnly", "").lower() == "true":
+        return Reply({"count": len(features)})
     offset = int(params.get("resultOffset") or 0)
     count = min(int(params.get("resultRecordCount") or MAX_RECORDS), MAX_RECORDS)
     page = features[offset:offset + count]
@@ -79,6 +81,31 @@ def route_generate_token(app: ServerState, m: re.Match[str], params: dict[str, s
                   "ssl": app.url.startswith("https")})
 
 
+# An image service as a raster analysis output points at (e.g. …/Hosted/Slope/ImageServer).
+IMAGE_EXTENT = {"xmin": -13_100_000.0, "ymin": 3_980_000.0, "xmax": -13_000_000.0,
+                "ymax": 4_040_000.0, "spatialReference": {"wkid": 102100, "latestWkid": 3857}}
+
+
+def route_image_service(app: ServerState, m: re.Match[str], params: dict[str, str], method):
+    return Reply({"currentVersion": 11.3, "name": f"Hosted/{m['name']}",
+                  "serviceDataType": "esriImageServiceDataTypeElevation",
+                  "extent": IMAGE_EXTENT, "initialExtent": IMAGE_EXTENT,
+                  "fullExtent": IMAGE_EXTENT, "pixelSizeX": 30.0, "pixelSizeY": 30.0,
+                  "bandCount": 1, "pixelType": "F32",
+                  "spatialReference": IMAGE_EXTENT["spatialReference"],
+                  "capabilities": "Image,Metadata"})
+
+
+def route_export_image(app: ServerState, m: re.Match[str], params: dict[str, str], method):
+    """``exportImage``: the picture itself with ``f=image``, else where it is (JSON)."""
+    width, height = (int(v) for v in (params.get("size") or "400,400").split(","))
+    if params.get("f") == "image":
+        return Reply(tiny_png(width, height), content_type="image/png")
+    return Reply({"href": f"{app.url}{HOSTED}/{m['name']}/ImageServer/exportImage?f=image&"
+                          f"size={width},{height}", "width": width, "height": height,
+                  "extent": IMAGE_EXTENT, "scale": 0})
+
+
 ROUTES: list[tuple[str, Any]] = [
     (rf"^{SHARING}/?$", route_sharing_root),
     (rf"^{SHARING}/info/?$", route_info),
@@ -88,6 +115,8 @@ ROUTES: list[tuple[str, Any]] = [
     (rf"^{HOSTED}/(?P<name>[^/]+)/FeatureServer/(?P<layer>\d+)/?$", route_layer),
     (rf"^{HOSTED}/(?P<name>[^/]+)/FeatureServer/(?P<layer>\d+)/query/?$", route_query),
     (rf"^{ITEMS}/(?P<id>[0-9a-f]{{32}})/?$", route_item),
+    (rf"^{HOSTED}/(?P<name>[^/]+)/ImageServer/?$", route_image_service),
+    (rf"^{HOSTED}/(?P<name>[^/]+)/ImageServer/exportImage/?$", route_export_image),
 ]
 
 PUBLIC = frozenset({route_sharing_root, route_info, route_portal_self, route_generate_token})

@@ -167,6 +167,8 @@ SAMPLES: dict[str, tuple[str, Any]] = {
     "GPFeatureRecordSetLayer_collection": ("GPFeatureRecordSetLayer", _feature_collection()),
     "GPFeatureRecordSetLayer_curves": ("GPFeatureRecordSetLayer", _true_curve_buffer()),
     # Spatial Analysis outputs: objects under "GPString" (a hosted layer, an item, a collection)
+    "GPRasterDataLayer_imageService": ("GPRasterDataLayer", {
+        "url": "{base}/arcgis/rest/services/Hosted/Slope/ImageServer", "format": ""}),
     "GPString_layer": ("GPString", {"url": "{base}/arcgis/rest/services/Hosted/Buffers/"
                                            "FeatureServer/0"}),
     "GPString_item": ("GPString", {"itemId": SA_ITEM_ID, "url": "{base}/sharing/rest/content/"
@@ -176,6 +178,7 @@ SAMPLES: dict[str, tuple[str, Any]] = {
 # One of each data type, as the "AllTypes" demo task returns them.
 ALL_TYPES = [name for name in SAMPLES
              if not name.endswith(("_null", "_empty", "_url", "_50k", "_large", "_missing",
+                                   "_imageService",
                                    "_mapImage", "_png",
                                    "_polygons", "_polylines", "_collection", "_curves",
                                    "_layer", "_item"))]

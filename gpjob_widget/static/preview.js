@@ -165,6 +165,14 @@ export function createPreview(model) {
     section.hidden = !(names || []).length || state === "off" || !described;
   }
 
+  function link(url, text = url) { // http(s) only: a new tab, no opener
+    const a = h("a", "gpjob-link", text);
+    a.href = url;
+    a.target = "_blank";
+    a.rel = "noopener noreferrer";
+    return a;
+  }
+
   function button(text, label, onClick) {
     const b = h("button", "gpjob-button gpjob-preview-action", text);
     b.type = "button";
@@ -212,30 +220,23 @@ export function createPreview(model) {
       const line = h("div", "gpjob-preview-file");
       line.append(document.createTextNode(`${data.type || "file"} `));
       if (data.href) {
-        const a = h("a", "gpjob-link", "Download");
-        a.href = data.href;
-        a.target = "_blank";
-        a.rel = "noopener noreferrer";
-        line.append(a);
+        line.append(link(data.href, "Download"));
       } else if (data.downloadable) { // through the kernel: the URL may need a token
         line.append(button("Download", `Download ${data.file || name}`, () =>
           model.send({ action: "file", name })));
       }
       body.append(line);
     } else if (data.kind === "link") {
-      if (/^https?:\/\//.test(data.url || "")) {
-        const a = h("a", "gpjob-link", data.url);
-        a.href = data.url;
-        a.target = "_blank";
-        a.rel = "noopener noreferrer";
-        body.append(a);
-      }
+      if (/^https?:\/\//.test(data.url || "")) body.append(link(data.url));
     } else if (data.kind === "deferred") {
       body.append(button("Preview", `Fetch and preview ${name}`, () => {
         body.replaceChildren(h("span", "", "Fetching…"));
         model.send({ action: "preview", name });
       }), button("Load", `Load ${name} into a variable`, () =>
         model.send({ action: "load_results", names: [name], id: 0 })));
+    }
+    if (["features", "table", "raster"].includes(data.kind) && /^https?:\/\//.test(data.url || "")) {
+      body.append(link(data.url)); // a hosted layer or an image service: where it lives
     }
     el.classList.toggle("gpjob-preview-row--error", data.kind === "error");
     el.replaceChildren(head, body);
