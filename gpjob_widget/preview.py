@@ -561,10 +561,11 @@ def show(value: Any) -> Any:
             import lonboard
 
             return lonboard.viz(value)
-        if importlib.util.find_spec("folium") is not None:
+        if all(importlib.util.find_spec(m) for m in ("folium", "mapclassify", "matplotlib")):
             return value.explore()
         raise ImportError("an interactive map needs lonboard (pip install lonboard) or folium "
-                          "(pip install folium mapclassify, for GeoDataFrame.explore())")
+                          "(pip install folium mapclassify matplotlib, for "
+                          "GeoDataFrame.explore())")
     if isinstance(value, Path):
         with open(value, "rb") as f:
             magic = f.read(8)

@@ -210,3 +210,24 @@ def test_an_image_service_output_shows_the_picture_it_draws(server, poller, unti
         assert '<img src="data:image/png;base64,' in w._repr_mimebundle_()[0]["text/html"]
     finally:
         w.close()
+
+
+def test_show_opens_a_bigger_view_with_what_is_installed(server, finished, until, monkeypatch):
+    import importlib.util
+
+    import folium
+
+    w = finished()
+    assert w.wait(timeout=30) == st.SUCCEEDED
+    until(lambda: w.preview_state == "ready", what="the previews")
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",  # as if lonboard were not installed
+                        lambda name, *a: None if name == "lonboard" else real_find_spec(name, *a))
+    view = w.show("polygons")
+    assert isinstance(view, folium.Map)  # GeoDataFrame.explore(): an interactive map
+    assert "Polygon" in view.get_root().render()
+    assert w.show("summary") is w.result("summary")  # a table: the frame itself
+    assert type(w.show("chart")).__name__ == "Image"  # a picture: shown as one
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None)  # neither there
+    with pytest.raises(ImportError, match="pip install lonboard.*pip install folium"):
+        w.show("polygons")

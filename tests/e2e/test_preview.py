@@ -85,3 +85,33 @@ def test_every_kind_of_output_shows_on_the_card(app, request, page, job_server):
         page.set_viewport_size({"width": 480, "height": 900})
         page.locator(".gpjob-preview").scroll_into_view_if_needed()
         shot(page, "preview-narrow")
+
+
+def test_downloads_from_the_card_by_keyboard_and_mouse(lab, page, job_server):
+    """A file output of a server that needs a token comes through the kernel (the page never
+    sees the token); of one that needs none, it is a plain link to the file."""
+    from gpjob_widget.server import JobServer
+
+    job_server.add_task("Report", Task(duration=0.3, steps=1, results={"report": "GPDataFile"}))
+    with JobServer() as open_server:  # no token
+        open_server.add_task("Open", Task(duration=0.3, steps=1, results={"report": "GPDataFile"}))
+        open_notebook(page, lab, "downloads.ipynb", [
+            SETUP, f"w = JobWidget.submit({job_server.task_url('Report')!r}, {{}}, token=TOKEN)\nw",
+            f"plain = JobWidget.submit({open_server.task_url('Open')!r}, {{}})\nplain"])
+        run_all(page)
+        first, second = page.locator(".gpjob-card").nth(0), page.locator(".gpjob-card").nth(1)
+        button = first.get_by_role("button", name="Download report.csv")
+        with page.expect_download() as mouse:
+            button.click()
+        assert mouse.value.suggested_filename == "report.csv"
+        body = open(mouse.value.path(), "rb").read()
+        assert body.startswith(b"name,") and len(body) == 48
+        with page.expect_download() as keyboard:  # Tab to it, Enter: the card keeps its keys
+            button.focus()
+            page.keyboard.press("Enter")
+        assert keyboard.value.suggested_filename == "report.csv"
+        link = second.locator('[data-output="report"] a', has_text="Download")
+        expect(link).to_be_visible(timeout=30_000)
+        href = link.get_attribute("href")
+        assert href.startswith(open_server.url) and "token" not in href
+        assert page.request.get(href).body() == body
