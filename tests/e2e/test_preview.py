@@ -4,6 +4,8 @@ narrow) are saved for review in test-artifacts/."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -104,7 +106,7 @@ def test_downloads_from_the_card_by_keyboard_and_mouse(lab, page, job_server):
         with page.expect_download() as mouse:
             button.click()
         assert mouse.value.suggested_filename == "report.csv"
-        body = open(mouse.value.path(), "rb").read()
+        body = Path(mouse.value.path()).read_bytes()
         assert body.startswith(b"name,") and len(body) == 48
         with page.expect_download() as keyboard:  # Tab to it, Enter: the card keeps its keys
             button.focus()
