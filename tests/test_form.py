@@ -251,6 +251,81 @@ def test_every_other_source_of_a_data_input_reaches_the_server(demo, poller):
     form.close()
 
 
+DESCRIPTIONS = sorted(p.name for p in REAL.glob("gp_task_*.json")) + \
+    sorted(p.name for p in REAL.glob("ogc_process_*.json"))
+CONTROLS = {"text", "select", "integer", "number", "checkbox", "datetime", "linear", "areal",
+            "json", "bbox", "multiselect", "multi", "valuetable", "features", "records", "file",
+            "geometry"}
+
+
+@pytest.mark.parametrize("name", DESCRIPTIONS)
+def test_every_real_description_makes_a_form(name):
+    """Each recorded description: every input gets a control the page knows, its default is
+    a value the form accepts, and the outputs are listed apart."""
+    about = real(name)
+    inputs, outputs = ogc_fields(about) if name.startswith("ogc_") else gp_fields(about)
+    assert inputs or outputs
+    for field in inputs:
+        assert field.control in CONTROLS, (field.name, field.data_type)
+        for column in field.columns:
+            assert column.control in CONTROLS, (field.name, column.name)
+        if field.default not in (None, [], "") and \
+                field.control not in ("features", "records", "file"):
+            field.coerce(field.default, {})  # a task's own default is never refused
+        assert json.dumps(field.to_dict())  # what the page gets is plain JSON
+    assert all(o.output for o in outputs)
+
+
+def test_spatial_analysis_choose_best_facilities_as_esri_describes_it():
+    inputs, outputs = gp_fields(real(
+        "gp_task_analysis_tasks_ChooseBestFacilities_esri-analysis-assets.json"))
+    by = {f.name: f for f in inputs}
+    assert {f.category for f in inputs} >= {"Demand Locations", "Facilities", "Measure"}
+    features = [f for f in inputs if f.control == "features"]
+    assert len(features) == 6 and all(f.geometry_types for f in features)
+    assert all(f.default is None for f in features)  # `{}` is no value
+    assert by["timeOfDay"].control == "datetime"
+    assert any(f.control == "select" and f.default in dict(f.choices).values() for f in inputs)
+    assert len(outputs) == 3  # the derived parameters are outputs, not inputs
+
+
+def test_raster_analysis_viewshed_units_and_summarize_nearby_lists():
+    inputs, _ = gp_fields(real("gp_task_rasteranalysis_CreateViewshed_esri-analysis-assets.json"))
+    units = [f for f in inputs if f.data_type == "GPLinearUnit"]
+    assert len(units) == 6 and all(f.control == "linear" and f.default is None for f in units)
+    inputs, _ = gp_fields(real("gp_task_analysis_tasks_SummarizeNearby_esri-analysis-assets.json"))
+    by = {f.name: f for f in inputs}
+    assert by["distances"].control == "multi" and by["distances"].member.control == "number"
+    assert by["distances"].required
+    assert by["summaryFields"].control == "multi" and by["summaryFields"].member.control == "text"
+    assert by["distances"].coerce(["1", 2.5], {}) == [1.0, 2.5]
+
+
+def test_range_filters_and_value_tables_of_esri_tasks():
+    inputs, _ = gp_fields(real(
+        "gp_task_analysis_tasks_GenerateTessellations_esri-analysis-assets.json"))
+    (resolution,) = [f for f in inputs if f.name == "binResolution"]
+    assert (resolution.control, resolution.minimum, resolution.maximum) == ("integer", 0, 15)
+    with pytest.raises(InputProblem, match="must be 15 or less"):
+        resolution.coerce(16, {})
+    inputs, _ = gp_fields(real(
+        "gp_task_analysis_tasks_CalculateCompositeIndex_esri-analysis-assets.json"))
+    tables = [f for f in inputs if f.control == "valuetable"]
+    assert len(tables) == 2
+    assert {c.control for t in tables for c in t.columns} >= {"text", "checkbox", "number"}
+    inputs, _ = gp_fields(real("gp_task_gpportal_complextypesud_valuetables_exb-test.json"))
+    by = {f.name: f for f in inputs}
+    assert [c.control for c in by["Input_Features"].columns] == ["features"] * 3
+    assert by["Input_Features"].default == [[None, None, None]]
+    assert "esri_out_feature_service_name" in by
+
+
+def test_sampleserver6s_hotspot_model_lists_its_outputs():
+    inputs, outputs = gp_fields(real("gp_task_sampleserver6_911CallsHotspotPro_Model_exb-test.json"))
+    assert [f.control for f in inputs] == ["text"]
+    assert {o.data_type for o in outputs} == {"GPFeatureRecordSetLayer", "GPRasterDataLayer"}
+
+
 # -- a form over HTTP -----------------------------------------------------------------------
 @pytest.fixture
 def demo(server):
