@@ -321,7 +321,8 @@ def test_range_filters_and_value_tables_of_esri_tasks():
 
 
 def test_sampleserver6s_hotspot_model_lists_its_outputs():
-    inputs, outputs = gp_fields(real("gp_task_sampleserver6_911CallsHotspotPro_Model_exb-test.json"))
+    inputs, outputs = gp_fields(
+        real("gp_task_sampleserver6_911CallsHotspotPro_Model_exb-test.json"))
     assert [f.control for f in inputs] == ["text"]
     assert {o.data_type for o in outputs} == {"GPFeatureRecordSetLayer", "GPRasterDataLayer"}
 
