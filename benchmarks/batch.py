@@ -117,25 +117,42 @@ class Prober(threading.Thread):
 
 
 class Sampler(threading.Thread):
-    """Peak threads of ours, sampled every half second (sampler and prober not counted)."""
+    """Peak threads of ours, and the CPU of the poller threads (where the status checks run),
+    sampled every 0.2 s: poller threads come and go (they exit when idle), so each one's CPU
+    is kept as last seen (sampler and prober not counted)."""
 
     def __init__(self) -> None:
         super().__init__(daemon=True)
         self.peak = 0
         self.stopped = threading.Event()
+        self._seen: dict[int, float] = {}   # native id → its CPU s when last sampled
+        self._retired = 0.0                 # CPU of poller threads that are gone
+        self._lock = threading.Lock()
 
     def run(self) -> None:
-        while not self.stopped.wait(0.5):
+        while not self.stopped.wait(0.2):
             ours = [t for t in threading.enumerate()
                     if t is not self and t.name != "bare-prober"]
             self.peak = max(self.peak, len(ours) - 1)  # the main thread not counted
+            self.sample()
 
+    def sample(self) -> None:
+        pollers = {t.native_id for t in threading.enumerate()
+                   if t.name.startswith("gpjob-poller")}
+        now = {t.id: t.user_time + t.system_time for t in psutil.Process().threads()
+               if t.id in pollers}
+        with self._lock:
+            for tid, cpu in list(self._seen.items()):
+                if tid not in now or now[tid] < cpu:  # gone (or its id taken by a new one)
+                    self._retired += cpu
+                    del self._seen[tid]
+            self._seen.update(now)
 
-def poller_cpu() -> float:
-    """CPU seconds of the poller threads so far (where the status checks run)."""
-    names = {t.native_id: t.name for t in threading.enumerate()}
-    return sum(t.user_time + t.system_time for t in psutil.Process().threads()
-               if names.get(t.id, "").startswith("gpjob-poller"))
+    def poller_cpu(self) -> float:
+        """CPU seconds of every poller thread so far."""
+        self.sample()
+        with self._lock:
+            return self._retired + sum(self._seen.values())
 
 
 def window(server: Server, probe_url: str, probe_id: str, sampler: Sampler,
@@ -145,14 +162,14 @@ def window(server: Server, probe_url: str, probe_id: str, sampler: Sampler,
     me = psutil.Process()
     time.sleep(max(0.0, started + warmup - time.monotonic()))
     prober = Prober(probe_url)
-    before, cpu0, polls0 = server.stats(), sum(me.cpu_times()[:2]), poller_cpu()
+    before, cpu0, polls0 = server.stats(), sum(me.cpu_times()[:2]), sampler.poller_cpu()
     t0 = time.monotonic()
     prober.start()
     time.sleep(seconds)
     prober.stopped.set()
     prober.join()
     cpu, wall = sum(me.cpu_times()[:2]) - cpu0, time.monotonic() - t0
-    polls = poller_cpu() - polls0
+    polls = sampler.poller_cpu() - polls0
     after = server.stats(jobs=True)
     a, b = before["clock"], after["clock"]
     running_s = old_s = 0.0
@@ -209,10 +226,11 @@ def watched(server: Server, probe, n: int, warmup: float, seconds: float) -> dic
     sampler.start()
     started = time.monotonic()
     board = JobBoard()
-    jobs = [board.submit(server.task_url("Long"), {"i": i}) for i in range(n)]
+    for i in range(n):
+        board.submit(server.task_url("Long"), {"i": i})
     row = window(server, probe.job_url, probe.job_id, sampler, started, warmup, seconds)
-    for job in jobs:
-        job.cancel()
+    board.cancel_all()  # those still running (the others ended within the window)
+    board.close()
     sampler.stopped.set()
     return row
 

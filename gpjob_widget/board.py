@@ -180,6 +180,13 @@ class JobBoard(anywidget.AnyWidget):
             raise TypeError("only a batch (JobBoard.map) retries its inputs")
         return self.batch.retry_failed()
 
+    def statuses(self) -> dict[Any, str]:
+        """{job id (a batch: key): status now}; a batch's queued inputs say
+        ``batch-queued``."""
+        if self.batch is not None:
+            return self.batch.statuses()
+        return {job.job_id: job.status for job in self.jobs}
+
     def wait(self, timeout: float | None = None) -> dict[Any, str]:
         """Block until every job ended; {job id (a batch: key): final status}."""
         if self.batch is not None:
@@ -188,7 +195,7 @@ class JobBoard(anywidget.AnyWidget):
         for job in self.jobs:
             remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
             job.wait(timeout=remaining, progress=False)
-        return {job.job_id: job.status for job in self.jobs}
+        return self.statuses()
 
     async def wait_async(self, timeout: float | None = None) -> dict[Any, str]:
         """Await every job's end (the board's buttons keep working)."""
@@ -196,7 +203,7 @@ class JobBoard(anywidget.AnyWidget):
             return await self.batch.wait_async(timeout)
         waits = asyncio.gather(*(job.wait_async() for job in self.jobs))
         await asyncio.wait_for(waits, timeout)
-        return {job.job_id: job.status for job in self.jobs}
+        return self.statuses()
 
     def __await__(self) -> Generator[Any, None, dict[Any, str]]:
         return self.wait_async().__await__()

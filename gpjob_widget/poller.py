@@ -16,6 +16,7 @@ import atexit
 import heapq
 import itertools
 import logging
+import math
 import random
 import threading
 import time
@@ -29,6 +30,7 @@ MAX_INTERVAL = 10.0      # s: cap for long jobs (GP servers refresh progress abo
 GROWTH = 0.2             # interval ≈ 20 % of the time watched so far (the cap after 50 s)
 TAIL_INTERVAL = 0.8      # s between checks while a job is due to end: its end seen within ~1 s
 TAIL_GRACE = 5.0         # s past the latest forecast end before the forecast is given up
+PROBE_MIN = 0.2          # s: the soonest a probe of the forecast may come
 BACKOFF_BASE = 1.0       # s: first retry delay after a transient error
 BACKOFF_CAP = 60.0
 RETRY_AFTER_CAP = 300.0
@@ -43,13 +45,15 @@ def exiting() -> bool:
 
 
 def next_interval(elapsed: float, *, until_end: tuple[float, float] | None = None,
-                  first: float = FIRST_INTERVAL, cap: float = MAX_INTERVAL) -> float:
+                  probe_in: float | None = None, first: float = FIRST_INTERVAL,
+                  cap: float = MAX_INTERVAL) -> float:
     """Seconds until the next check of a job watched for *elapsed* seconds.
 
     Grows with the time watched (quick for short jobs, cheap for long ones). *until_end* is
     the forecast ``(earliest, latest)`` seconds from now until the job reaches 100 % (see
     :class:`EndForecast`): the next check is aimed at the earliest, and while the end is due
     the job is checked every :data:`TAIL_INTERVAL`, so a long job's end is noticed at once.
+    *probe_in*: a check then would narrow the forecast (its next step is due), if sooner.
     """
     interval = min(cap, max(first, GROWTH * elapsed))
     if until_end is not None:
@@ -58,23 +62,41 @@ def next_interval(elapsed: float, *, until_end: tuple[float, float] | None = Non
             interval = min(interval, max(first, earliest))
         elif latest + TAIL_GRACE > 0:
             interval = min(interval, TAIL_INTERVAL)
+    if probe_in is not None and probe_in > 0:
+        interval = min(interval, max(PROBE_MIN, probe_in))
     return interval
 
 
 class EndForecast:
     """When a job that reports percent should reach 100 %, from what the checks saw.
 
-    A new percent was reached somewhere between the check before (which still saw the old
-    one) and the check that first saw it: the forecast is that window, moved forward by the
-    time the rest should take at the observed rate.
+    Progress that moves in even steps at a steady pace (``percent = ⌊(t − T0)·rate / step⌋ ·
+    step``) tells when it started, T0, more precisely with every check: a check that sees
+    *p* % at *t* says T0 ≤ t − p/rate and T0 > t − (p + step)/rate; the end is due 100/rate
+    after T0. The rate is fitted to the changes seen, each at the middle of the window in
+    which it happened (the check before still saw less), narrow windows weighing more. While
+    the T0 window is wider than two tail checks, :meth:`probe_in` names the moment the next
+    step is due at its middle: a check then halves it, so the end is forecast to about a
+    second with a few checks instead of many at the end.
+
+    Progress that is not that regular (uneven steps) contradicts itself: the forecast is then
+    the window in which the last new percent was reached, moved forward at the rate between
+    the last two changes.
     """
+
+    KEEP = 24  # checks remembered (the newest): the window needs only recent ones
 
     def __init__(self) -> None:
         self._percent: float | None = None
         self._first_seen = 0.0       # when the current percent was first seen
         self._reached_after = 0.0    # the check before that (which still saw less)
         self._last_check = 0.0
-        self._rate: float | None = None  # percent per second
+        self._rate: float | None = None  # percent per second, between the last two changes
+        self._changes = 0
+        self._fit = [0.0] * 5        # weighted sums for the rate: w, wx, wy, wxx, wxy
+        self._step: float | None = None  # the smallest rise seen: the job's step
+        self._seen: list[tuple[float, float]] = []  # (time, percent) of recent checks
+        self._steady: tuple[float, float, float] | None = None  # rate, earliest, latest T0
 
     def observe(self, percent: float | None, now: float) -> None:
         if percent is not None:
@@ -83,16 +105,56 @@ class EndForecast:
             elif percent > self._percent:
                 # first sightings lag the real changes alike: their difference is unbiased
                 self._rate = (percent - self._percent) / max(now - self._first_seen, 1e-3)
+                rise = percent - self._percent
+                self._step = rise if self._step is None else min(self._step, rise)
                 self._percent, self._first_seen = percent, now
                 self._reached_after = self._last_check
+                self._add_change(percent, self._last_check, now)
+            self._seen.append((now, percent))
+            del self._seen[:-self.KEEP]
+            self._steady = self._start_window()
         self._last_check = now
+
+    def _add_change(self, percent: float, after: float, seen: float) -> None:
+        weight, middle = 1.0 / max(seen - after, PROBE_MIN) ** 2, (after + seen) / 2
+        for i, value in enumerate((1.0, middle, percent, middle * middle, middle * percent)):
+            self._fit[i] += weight * value
+        self._changes += 1
+
+    def _start_window(self) -> tuple[float, float, float] | None:
+        """``(rate, earliest, latest)`` start T0 of steady progress, None if not steady."""
+        if self._changes < 2 or not self._step:
+            return None
+        w, wx, wy, wxx, wxy = self._fit
+        determinant = w * wxx - wx * wx
+        rate = (w * wxy - wx * wy) / determinant if determinant > 0 else 0.0
+        if rate <= 0:
+            return None
+        step = self._step
+        earliest = max(t - (p + step) / rate for t, p in self._seen)
+        latest = min(t - p / rate for t, p in self._seen)
+        return (rate, earliest, latest) if earliest <= latest else None
 
     def until_end(self, now: float) -> tuple[float, float] | None:
         """``(earliest, latest)`` seconds from *now* until 100 %, or None without a rate."""
+        if self._steady is not None:
+            rate, earliest, latest = self._steady
+            return earliest + 100.0 / rate - now, latest + 100.0 / rate - now
         if self._percent is None or not self._rate or self._rate <= 0:
             return None
         rest = (100.0 - self._percent) / self._rate
         return self._reached_after + rest - now, self._first_seen + rest - now
+
+    def probe_in(self, now: float) -> float | None:
+        """Seconds until a check that would halve the forecast's window, or None."""
+        if self._steady is None:
+            return None
+        rate, earliest, latest = self._steady
+        if latest - earliest <= 2 * TAIL_INTERVAL:
+            return None  # precise enough
+        middle, every = (earliest + latest) / 2, self._step / rate  # type: ignore[operator]
+        due = middle + math.ceil((now - middle) / every + 1e-9) * every  # the next step, if…
+        return due - now
 
 
 def backoff(failures: int, retry_after: float | None = None) -> float:

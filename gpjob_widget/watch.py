@@ -335,7 +335,7 @@ class Watch:
         if self.poll_interval is not None:
             return self.poll_interval
         return next_interval(now - self._watch_started, until_end=self._forecast.until_end(now),
-                             cap=self.max_interval)
+                             probe_in=self._forecast.probe_in(now), cap=self.max_interval)
 
     def _after_cancel_check(self) -> bool:
         """A cancel the server ignores: say so after CANCEL_PATIENCE, stop after twice that."""

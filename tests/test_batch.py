@@ -54,6 +54,7 @@ def test_queued_inputs_wait_here_not_on_the_server(server, poller):
         statuses = [r["status"] for r in rows]
         assert statuses.count(QUEUED) >= 4 and len(server.jobs) <= 2
         assert next(r for r in rows if r["status"] == QUEUED)["job_id"] == ""
+        assert list(board.statuses().values()).count(QUEUED) == statuses.count(QUEUED)
     finally:
         board.cancel_all()
         board.close()

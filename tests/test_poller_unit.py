@@ -1,7 +1,10 @@
 """The adaptive schedule and the shared poller's thread discipline."""
 
+import math
 import threading
 import time
+
+import pytest
 
 from gpjob_widget.poller import (
     BACKOFF_CAP,
@@ -41,6 +44,58 @@ def test_the_end_forecast_is_the_window_in_which_the_last_step_was_reached():
     assert forecast.until_end(40) == (40.0, 50.0)
     forecast.observe(None, 45)  # a check without percent keeps the forecast
     assert forecast.until_end(45) == (35.0, 45.0)
+
+
+def _watch_simulated(duration: float, percent_at) -> tuple[int, float, int]:
+    """Checks of a job of *duration* s watched with the real schedule and forecast:
+    (checks, seconds between its end and the check that saw it, checks after its 1st min)."""
+    forecast, t, checks, late = EndForecast(), 0.0, 0, 0
+    while True:
+        checks += 1
+        if t >= duration:
+            return checks, t - duration, late
+        late += t >= 60
+        forecast.observe(percent_at(t), t)
+        t += next_interval(t, until_end=forecast.until_end(t), probe_in=forecast.probe_in(t))
+
+
+def test_steady_progress_is_forecast_to_about_a_second_with_few_checks():
+    for duration in (150.0, 151.3, 152.7, 600.0, 611.1):
+        steps = 30 if duration < 300 else 20
+        _, late_by, after_first_minute = _watch_simulated(
+            duration, lambda t, d=duration, n=steps: 100.0 * math.floor(t / d * n) / n)
+        assert late_by <= 1.0, (duration, late_by)  # its end seen within about a second
+        minutes = (duration - 60) / 60  # (a fixed 1 s poll: 60 a minute; the forecast of the
+        # last step's window alone, as before: 9.7 on average over such jobs)
+        assert after_first_minute / minutes <= (10.5 if duration < 300 else 7), duration
+
+
+def test_a_probe_narrows_the_window_of_steady_progress():
+    def truth(t: float) -> float:  # 10 % every 5 s from t = -1.7
+        return 10.0 * math.floor((t + 1.7) / 5)
+
+    forecast = EndForecast()
+    last = 33
+    for now in (0, 3, 9, 21, last):  # each change known only within the checks around it
+        forecast.observe(truth(now), now)
+    earliest, latest = forecast.until_end(last)
+    assert latest - earliest > 2 * TAIL_INTERVAL  # too wide to wait for the end with
+    due = forecast.probe_in(last)
+    assert due is not None and 0 < due <= 5  # the next step is due within its period
+    forecast.observe(truth(last + due), last + due)
+    narrower = forecast.until_end(last + due)
+    assert narrower[1] - narrower[0] < latest - earliest  # narrower (the rate refits too)
+    assert narrower[0] <= 100 / 2 - 1.7 - (last + due) <= narrower[1]  # the true end is in it
+
+
+def test_uneven_progress_falls_back_to_the_last_step_window():
+    forecast = EndForecast()
+    for now, percent in ((0, 0), (10, 10), (20, 80), (30, 80)):  # no steady pace
+        forecast.observe(percent, now)
+    assert forecast.probe_in(30) is None
+    # 70 % in 10 s: 20 % more after 80 % reached between t=10 and t=20
+    earliest, latest = forecast.until_end(30)
+    assert (earliest, latest) == pytest.approx((10 + 20 / 7 - 30, 20 + 20 / 7 - 30))
 
 
 def test_backoff_doubles_with_jitter_and_honours_retry_after():

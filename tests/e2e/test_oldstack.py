@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -112,6 +113,65 @@ def test_the_lowest_versions_we_admit_work():
     assert run.returncode == 0 and "lowest ok" in run.stdout, run.stderr[-3000:]
 
 
+def test_the_lowest_ipykernel_handles_a_click_while_a_cell_awaits(tmp_path, job_server):
+    """On ipykernel 6 a comm message waits behind the cell that awaits; the lowest versions'
+    kernel (ipykernel 6.4, the newest traitlets 5.0.5 allows) gets our pump too: a Cancel
+    sent to the card's comm while ``await w.wait_async()`` runs reaches the server at once."""
+    import json
+
+    from jupyter_client import KernelManager
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    python = python_of("GPJOB_LOWEST_PYTHON", ".venv-lowest")
+    spec = tmp_path / "kernels" / "lowest"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [python, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "lowest", "language": "python"}))
+    job_server.add_task("LowestAwait", Task(duration=300, steps=10))
+    manager = KernelManager(kernel_name="lowest",
+                            kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(spec.parent)]))
+    manager.start_kernel(env={**os.environ, "GPJOB_HISTORY": "0"})
+    client = manager.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+
+        def run(code: str) -> str:
+            reply = client.execute_interactive(code, timeout=60, output_hook=lambda msg: (
+                out.append(msg["content"].get("text", "")) if msg["msg_type"] == "stream"
+                else None))
+            assert reply["content"]["status"] == "ok", reply["content"]
+            return "".join(out)
+
+        out: list[str] = []
+        assert run("import ipykernel; print(ipykernel.__version__, end='')") == "6.4.2"
+        out.clear()
+        comm_id = run(f"from gpjob_widget import JobWidget\n"
+                      f"w = JobWidget.submit({job_server.task_url('LowestAwait')!r}, {{}}, "
+                      f"token='e2e-s3cret', poll_interval=0.2)\nprint(w.model_id, end='')")
+        (job_id,) = [j for j, job in job_server.jobs.items() if job.task_name == "LowestAwait"]
+        awaiting = client.execute("print(await w.wait_async(), end='')")
+        click = client.session.msg("comm_msg", {"comm_id": comm_id, "data": {
+            "method": "custom", "content": {"action": "cancel", "id": 1}}})
+        client.shell_channel.send(click)  # queued behind the awaiting cell
+        printed = ""
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            msg = client.get_iopub_msg(timeout=60)
+            if msg["parent_header"].get("msg_id") == awaiting and \
+                    msg["msg_type"] == "stream":
+                printed += msg["content"]["text"]
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle" \
+                    and msg["parent_header"].get("msg_id") == awaiting:
+                break
+        assert printed == "job-cancelled"  # the await ended by itself: the click got through
+        assert job_server.jobs[job_id].esri_status in ("esriJobCancelling", "esriJobCancelled")
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+
 @pytest.mark.parametrize("app", APPS)
 def test_live_card_html_as_text_and_cancel(app, request, page, job_server):
     server = request.getfixturevalue(app)
@@ -173,3 +233,44 @@ def test_await_keeps_cancel_working_and_load_results(app, request, page, job_ser
     expect(page.locator(".gpjob-board-summary")).to_contain_text("3 of 3 jobs ended",
                                                                  timeout=30_000)
     shot(page, f"oldstack-{app}-board")
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_form_and_previews_on_the_old_stack(app, request, page, job_server):
+    """A form filled with the keyboard (the classic Notebook's shortcuts must not eat the keys)
+    and submitted; its card shows every output's preview (binary buffers through ipywidgets 7)."""
+    from gpjob_widget.server.params import Param
+
+    from .test_form import choose, field, type_in
+
+    server = request.getfixturevalue(app)
+    job_server.add_task(f"FormOld{app}", Task(duration=0.5, steps=1, inputs={
+        "title": Param("GPString", "", "Title", required=True),
+        "count": Param("GPLong", 3, "Count", filter={"type": "range", "minimum": 1,
+                                                     "maximum": 9}),
+        "units": Param("GPString", "esriMiles", "Units", choices=("esriMiles", "esriFeet"))},
+        results={"buffers": "GPFeatureRecordSetLayer_polygons", "summary": "GPRecordSet",
+                 "elevation": "GPRasterDataLayer_mapImage"}))
+    url = job_server.task_url(f"FormOld{app}")
+    open_notebook(page, server, f"form-old-{app}.ipynb", [
+        SETUP + "\nfrom gpjob_widget import TaskForm",
+        f"form = TaskForm({url!r}, token=TOKEN)\nform"])
+    run_all(page)
+    submit = page.get_by_role("button", name="Submit")
+    expect(submit).to_be_disabled(timeout=30_000)
+    type_in(field(page, "title").locator("input"), "abc")  # a, b, c: shortcuts in Notebook 6
+    type_in(field(page, "count").locator("input"), "4")
+    choose(field(page, "units").locator("select"), "esriFeet")
+    expect(submit).to_be_enabled()
+    cells = page.locator(".jp-Notebook .jp-Cell, #notebook-container > .cell")
+    assert cells.count() == 2  # no cell was inserted by a typed key
+    submit.click()
+    card = page.locator(".gpjob-card")
+    expect(card.locator(".gpjob-badge")).to_have_attribute("data-status", "job-succeeded",
+                                                           timeout=30_000)
+    (job_id,) = [j for j, job in job_server.jobs.items() if job.task_name == f"FormOld{app}"]
+    assert job_server.jobs[job_id].params == {"title": "abc", "count": "4", "units": "esriFeet"}
+    expect(card.locator('[data-output="buffers"] canvas')).to_be_visible(timeout=30_000)
+    expect(card.locator('[data-output="summary"] table')).to_be_visible()
+    expect(card.locator('[data-output="elevation"] img')).to_be_visible()
+    shot(page, f"oldstack-{app}-form")
