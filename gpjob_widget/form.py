@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -24,9 +25,12 @@ from .errors import GPJobError
 from .flavours import check_task_url, for_task_url
 from .flavours.descriptions import FormField, gp_fields, ogc_fields
 from .inputs import InputProblem, empty, geometry_kind
+from .job import JOB_OPTIONS, Job
 from .transport import Transport, split_token
 from .units import ArealUnit, LinearUnit
 from .widget import CARD_OPTIONS, JobWidget
+
+log = logging.getLogger("gpjob_widget")
 
 
 def describe(task_url: str, transport: Transport) -> dict[str, Any]:
@@ -58,6 +62,7 @@ class FormView(anywidget.AnyWidget):
     code = t.Unicode("").tag(sync=True)
     phase = t.Unicode("editing").tag(sync=True)  # editing · submitting · submitted
     submit_error = t.Unicode("").tag(sync=True)  # the server's own words when it refused
+    submit_failed_here = t.Bool(False).tag(sync=True)  # …or ours, when it was not the server
 
 
 class TaskForm(ipywidgets.VBox):
@@ -89,7 +94,8 @@ class TaskForm(ipywidgets.VBox):
         self.inputs, self.outputs = fields_of(self.about, self.protocol)
         self._fields = {f.name: f for f in self.inputs}
         self._namespace = namespace
-        self.job: Any = None
+        self._submitted: Any = None  # the last job submitted (a Job), and its card
+        self._card: Any = None
         self.view = FormView(
             title=str(self.about.get("displayName") or self.about.get("title")
                       or self.about.get("name") or self.about.get("id") or url.rsplit("/")[-1]),
@@ -200,29 +206,60 @@ class TaskForm(ipywidgets.VBox):
         with self.view.hold_sync():
             self.view.phase = "submitting"
             self.view.submit_error = ""
+            self.view.submit_failed_here = False
+        options = dict(self._job_options)
+        reach = {k: options.pop(k) for k in JOB_OPTIONS if k in options}
         try:
-            job = JobWidget.submit(self.task_url, params, self._token, **self._job_options)
+            job = Job.submit(self.task_url, params, self._token, **reach)
         except (GPJobError, TypeError, ValueError) as exc:
             with self.view.hold_sync():
                 self.view.phase = "editing"
                 self.view.submit_error = str(exc)
             raise
-        self.job = job
+        self._submitted, self._card = job, None
+        try:
+            card = self.job
+        except Exception:  # marimo makes widgets only while a cell runs: form.job, in one
+            log.debug("gpjob_widget: the card waits for form.job", exc_info=True)
+            card = None
         self.view.phase = "submitted"
-        self.children = (*self.children, job)  # earlier runs keep their cards
-        return job
+        if card is not None:
+            with contextlib.suppress(Exception):  # a front end without ipywidgets' boxes
+                self.children = (*self.children, card)  # earlier runs keep their cards
+        return card if card is not None else job
+
+    @property
+    def job(self) -> Any:
+        """The card (:class:`JobWidget`) of the job the form submitted last, or None."""
+        if self._card is None and self._submitted is not None:
+            options = {k: v for k, v in self._job_options.items() if k not in JOB_OPTIONS}
+            self._card = JobWidget(_job=self._submitted, **options)
+        return self._card
 
     def _on_message(self, _view: Any, content: Any, _buffers: Any) -> None:
         if not isinstance(content, dict):
             return
         action = content.get("action")
         if action == "submit":
-            with contextlib.suppress(GPJobError, InputProblem, TypeError, ValueError):
-                self.submit()  # problems and refusals show on the form
+            try:
+                self.submit()
+            except (GPJobError, InputProblem, TypeError, ValueError):
+                pass  # problems and refusals show on the form
+            except Exception as exc:  # never a form stuck at "Submitting…"
+                log.exception("gpjob_widget: the form could not submit")
+                with self.view.hold_sync():
+                    self.view.phase = "editing"
+                    self.view.submit_error = f"{type(exc).__name__}: {exc}"
+                    self.view.submit_failed_here = True
         elif action == "variables":
             self._refresh_variables()
         elif action == "edit":
             self.view.phase = "editing"
+
+    def _display_(self) -> Any:
+        """What marimo shows: the form itself (marimo draws anywidgets, not an ipywidgets
+        box); the job's card is ``form.job``, in a cell of its own."""
+        return self.view
 
     def close(self) -> None:
         """Close the form and the cards of the jobs it submitted (their watching stops)."""
@@ -235,7 +272,7 @@ class TaskForm(ipywidgets.VBox):
 
     def __repr__(self) -> str:
         state = "valid" if not self.validate() else f"{len(self.validate())} problem(s)"
-        job = f", job {self.job.job_id}" if self.job is not None else ""
+        job = f", job {self._submitted.job_id}" if self._submitted is not None else ""
         return f"<TaskForm {self.view.title} ({len(self.inputs)} inputs, {state}{job})>"
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import builtins
 import keyword
 import re
+import sys
 import unicodedata
 from collections.abc import Mapping, MutableMapping
 from dataclasses import asdict, dataclass
@@ -71,10 +72,27 @@ def user_namespace() -> MutableMapping[str, Any]:
     else:
         shell = get_ipython()
     if shell is None:
+        if in_marimo():
+            raise RuntimeError(NOT_IN_MARIMO)
         raise RuntimeError("loading results into variables needs a running IPython / Jupyter "
                            "kernel; elsewhere pass a namespace, e.g. load_results(globals()) "
                            "or load_results(my_dict)")
     return shell.user_ns
+
+
+# marimo's cells own their variables: nothing may add some behind them
+NOT_IN_MARIMO = ("marimo notebooks cannot have variables added behind their cells: use the "
+                 "results in a cell instead, e.g. `outputs = w.results` (or w.result(name))")
+
+
+def in_marimo() -> bool:
+    """True in a marimo notebook's kernel thread (its runtime context is per thread)."""
+    marimo = sys.modules.get("marimo")
+    running = getattr(marimo, "running_in_notebook", None)
+    try:
+        return bool(running and running())
+    except Exception:  # an older or partial marimo: not the notebook we know
+        return False
 
 
 def _safe_describe(value: Any) -> tuple[str, str]:

@@ -172,7 +172,9 @@ class Poller:
     """A heap of due checks served by at most *max_workers* threads.
 
     Workers start on demand and exit after *idle_exit* seconds with nothing to do, so a kernel
-    with no watched job has no poller thread at all.
+    with no watched job has no poller thread at all. One idle worker, the leader, waits for
+    the next check to be due (on ``_cond``); the others wait to be called (on ``_followers``)
+    when there is more to do: a due check wakes one thread, not every idle one.
     """
 
     def __init__(self, max_workers: int = 4, idle_exit: float = 2.0) -> None:
@@ -181,7 +183,10 @@ class Poller:
         self._heap: list[tuple[float, int, Task]] = []
         self._cancelled: set[int] = set()
         self._ids = itertools.count()
-        self._cond = threading.Condition()
+        lock = threading.RLock()
+        self._cond = threading.Condition(lock)       # the leader waits here
+        self._followers = threading.Condition(lock)  # the other idle workers here
+        self._leader: threading.Thread | None = None
         self._workers = 0
         self._threads: set[threading.Thread] = set()
         self._idle = 0
@@ -239,6 +244,7 @@ class Poller:
         try:
             self._heap.clear()
             self._cond.notify_all()
+            self._followers.notify_all()
             threads = list(self._threads)
         finally:
             self._cond.release()
@@ -260,28 +266,39 @@ class Poller:
                                           daemon=True)
                 self._threads.add(worker)
                 worker.start()
-            else:
-                self._cond.notify()
+            elif self._leader is None:
+                self._followers.notify()  # one of them takes the lead
+            elif self._heap[0][1] == handle:
+                self._cond.notify()  # sooner than the leader's wait: it looks again
 
     def _next_due(self) -> tuple[int, Task] | None:
         """Block until a check is due; None when this worker should exit."""
+        me = threading.current_thread()
         with self._cond:
             idle_since = time.monotonic()
             while not self._stopped:
                 now = time.monotonic()
                 if self._heap and self._heap[0][0] <= now:
                     _, handle, task = heapq.heappop(self._heap)
-                    if self._heap and self._heap[0][0] <= now:
-                        self._cond.notify()  # more is due: let an idle colleague take it
+                    if self._leader is me:
+                        self._leader = None
+                        self._followers.notify()  # someone else waits for the next one
                     return handle, task
                 if not self._heap and now - idle_since >= self.idle_exit:
                     break
-                timeout = self._heap[0][0] - now if self._heap else self.idle_exit
                 self._idle += 1
-                self._cond.wait(min(timeout, self.idle_exit))
+                if self._leader in (None, me):
+                    self._leader = me
+                    timeout = self._heap[0][0] - now if self._heap else self.idle_exit
+                    self._cond.wait(min(timeout, self.idle_exit))
+                else:
+                    self._followers.wait(self.idle_exit)
                 self._idle -= 1
+            if self._leader is me:
+                self._leader = None
+                self._followers.notify()
             self._workers -= 1
-            self._threads.discard(threading.current_thread())
+            self._threads.discard(me)
             return None
 
     def _work(self) -> None:

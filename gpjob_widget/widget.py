@@ -572,6 +572,12 @@ def _on_card_message(widget: JobWidget, content: Any, buffers: Any) -> None:
         widget._send_log(since, widget.messages[since:])
     elif action == "load_results":
         namespace = _user_namespace()
+        if namespace is None:
+            from .loader import NOT_IN_MARIMO, in_marimo
+
+            if in_marimo():  # (asked here: marimo knows its notebook in this thread only)
+                widget.results_state, widget.results_error = "error", NOT_IN_MARIMO
+                return
         names = content.get("names") if isinstance(content.get("names"), list) else None
         threading.Thread(target=widget._load_from_card, args=(namespace, names),
                          name="gpjob-load", daemon=True).start()

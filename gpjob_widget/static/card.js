@@ -2,7 +2,7 @@
 // Data arrive as traits (status, percent, counts…) and the log as appended deltas over custom
 // messages (see DEVELOPERS.md). Every server string is untrusted: it is set as text, never HTML.
 
-import { h, ownKeys } from "./dom.js";
+import { h, inMarimo, ownKeys } from "./dom.js";
 import { createPreview } from "./preview.js";
 import TABLE from "./states.json" with { type: "json" };
 
@@ -19,6 +19,11 @@ export const HELLO_WAIT_MS = 5_000; // no word from a kernel this long after ren
 export const NOTIFY_MIN_RUN_MS = 30_000; // notify only for jobs that ran at least this long
 export const BUSY_HINT = "The kernel is busy in a cell: interrupt it (■) to cancel now, or use " +
   "`await w.wait_async()`. The click will be carried out once the cell ends.";
+// marimo handles a click only between cells, and an awaiting cell is still running there
+export const BUSY_HINT_MARIMO = "marimo is running a cell (one that waits for a job, maybe): " +
+  "the click will be carried out once it ends. Stop it (■) to cancel now; the card follows " +
+  "the job without a cell waiting for it.";
+
 const URL_RE = /https?:\/\/[^\s<>"'`]+/g;
 
 const SVG_NS = "http://www.w3.org/2000/svg";
@@ -474,7 +479,10 @@ function render({ model, el }) {
   // A click is a request to the kernel; the kernel acknowledges it at once when it is free.
   function sendAction(action) {
     const id = nextId++;
-    pending.set(id, setTimeout(() => { busy.hidden = false; }, ACK_WAIT_MS));
+    pending.set(id, setTimeout(() => {
+      busy.textContent = inMarimo(el) ? BUSY_HINT_MARIMO : BUSY_HINT;
+      busy.hidden = false;
+    }, ACK_WAIT_MS));
     model.send({ action, id });
   }
 

@@ -22,3 +22,9 @@ export function ownKeys(node) {
   });
   return node;
 }
+
+/** True when drawn by marimo (inside its anywidget element's shadow root). */
+export function inMarimo(el) {
+  const host = el.getRootNode && el.getRootNode().host;
+  return Boolean(host && host.tagName === "MARIMO-ANYWIDGET");
+}

@@ -4,7 +4,7 @@
 // are authoritative; quick checks here only make the page answer at once. Every server
 // string is text, never HTML.
 
-import { h, ownKeys } from "./dom.js";
+import { h, inMarimo, ownKeys } from "./dom.js";
 import { localProblem, make, rangeText } from "./form-controls.js";
 
 const TYPE_WORDS = { GPFeatureRecordSetLayer: "features", GPRecordSet: "table",
@@ -143,10 +143,14 @@ function render({ model, el }) {
     submit.disabled = invalid || phase === "submitting";  // its name stays "Submit"
     submit.setAttribute("aria-busy", String(phase === "submitting"));
     note.textContent = phase === "submitting" ? "Submitting…" :
-      phase === "submitted" ? "Submitted: the job's card is below (Submit runs another)." :
+      phase === "submitted" ? (inMarimo(el) ?
+        "Submitted: show form.job in a cell to watch its card (Submit runs another)." :
+        "Submitted: the job's card is below (Submit runs another).") :
       invalid ? "Fill in the marked fields to submit." : "";
     const refused = model.get("submit_error") || "";
-    error.textContent = refused ? `The server refused the job: ${refused}` : "";
+    const by = model.get("submit_failed_here") ? "The job could not be submitted" :
+      "The server refused the job";
+    error.textContent = refused ? `${by}: ${refused}` : "";
     error.hidden = !refused;
     code.textContent = model.get("code") || "";
   }
@@ -194,7 +198,8 @@ function render({ model, el }) {
   }
 
   const handlers = [["change:values", onValues], ["change:problems", onProblems],
-    ["change:variables", onVariables], ["change:phase change:submit_error change:code", renderActions],
+    ["change:variables", onVariables],
+    ["change:phase change:submit_error change:submit_failed_here change:code", renderActions],
     ["change:fields change:outputs", renderFields]];
   for (const [events, fn] of handlers) for (const e of events.split(" ")) model.on(e, fn);
   form.addEventListener("submit", onSubmit);
