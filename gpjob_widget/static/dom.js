@@ -9,17 +9,31 @@ export function h(tag, className, text) {
 }
 
 const CONTROLS = "input, select, textarea, button, summary, a[href]";
+let guarding = false;
+
+/** A key pressed in one of our controls: not the page's business. */
+function ours(event) {
+  const target = event.composedPath ? event.composedPath()[0] : event.target;
+  return target instanceof Element && target.matches(CONTROLS) &&
+    Boolean(target.closest("[data-gpjob-keys]"));
+}
 
 /** Keys pressed in our controls are ours, not the notebook's: arrow keys move through a
  * select instead of to the next cell, Enter presses a button instead of editing the cell.
- * Lumino ignores its shortcuts under this attribute (`data-p-…` is its older spelling), and
- * the notebook's own key handlers (which cancel arrow keys) never hear them. */
+ * Lumino ignores its shortcuts under `data-lm-suppress-shortcuts` (`data-p-…` is its older
+ * spelling); the notebook's own key handlers, some listening before anyone else (Notebook 7
+ * moves to the next cell on an arrow key), never hear them: one listener at the very start
+ * of the page's capture stops them there (the key still does what it does in the control). */
 export function ownKeys(node) {
   node.setAttribute("data-lm-suppress-shortcuts", "true");
   node.setAttribute("data-p-suppress-shortcuts", "true");
-  node.addEventListener("keydown", (event) => {
-    if (event.target instanceof Element && event.target.matches(CONTROLS)) event.stopPropagation();
-  });
+  node.dataset.gpjobKeys = "true";
+  node.addEventListener("keydown", (event) => { if (ours(event)) event.stopPropagation(); });
+  if (!guarding && typeof window !== "undefined") {
+    guarding = true;
+    window.addEventListener("keydown", (event) => { if (ours(event)) event.stopPropagation(); },
+      true);
+  }
   return node;
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import expect
 
 from gpjob_widget.server import Task
@@ -9,7 +10,9 @@ from gpjob_widget.server import Task
 from .conftest import kernel_eval, open_notebook, run_all, shot
 
 
-def test_board_lists_jobs_and_cancels_one_on_the_server(lab, page, job_server):
+@pytest.mark.parametrize("app", ["lab", "notebook7"])
+def test_board_lists_jobs_and_cancels_one_on_the_server(app, request, page, job_server):
+    server = request.getfixturevalue(app)
     job_server.add_task("BoardQuick", Task(duration=3, steps=3))
     job_server.add_task("BoardLong", Task(duration=120, steps=10))
     cells = ["import os\nfrom gpjob_widget import JobBoard\n"
@@ -17,7 +20,7 @@ def test_board_lists_jobs_and_cancels_one_on_the_server(lab, page, job_server):
              f"for i in range(12):\n    board.submit({job_server.task_url('BoardQuick')!r}, "
              "{'i': i})\n"
              f"long = board.submit({job_server.task_url('BoardLong')!r}, {{}})\nboard"]
-    open_notebook(page, lab, "board.ipynb", cells)
+    open_notebook(page, server, f"board-{app}.ipynb", cells)
     run_all(page)
     rows = page.locator(".gpjob-board-row")
     expect(rows).to_have_count(13, timeout=60_000)
@@ -25,7 +28,7 @@ def test_board_lists_jobs_and_cancels_one_on_the_server(lab, page, job_server):
            ).to_have_count(12, timeout=60_000)
     expect(page.locator(".gpjob-board-summary")).to_contain_text("12 of 13 jobs ended")
     expect(rows.nth(0).locator(".gpjob-badge svg path")).to_be_visible()
-    shot(page, "board")
+    shot(page, f"board-{app}")
     cancel = rows.nth(12).locator(".gpjob-board-cancel")
     expect(cancel).to_be_enabled()
     cancel.click()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import expect
 
 import gpjob_widget
@@ -160,11 +161,14 @@ def test_untrusted_text_never_runs_as_html(lab, page, job_server):
     assert page.evaluate("() => window.__xss") is None
 
 
-def test_load_results_button_assigns_variables_in_the_kernel(lab, page, job_server):
-    job_server.add_task("Outputs", Task(duration=1, results={
+@pytest.mark.parametrize("app", ["lab", "notebook7"])
+def test_load_results_button_assigns_variables_in_the_kernel(app, request, page, job_server):
+    server = request.getfixturevalue(app)
+    job_server.add_task(f"Outputs{app}", Task(duration=1, results={
         "out_table": "GPRecordSet", "out_features": "GPFeatureRecordSetLayer_polygons",
         "report": "GPDataFile", "when": "GPDate"}))
-    open_notebook(page, lab, "load.ipynb", [SETUP, submit_cell(job_server.task_url("Outputs"))])
+    open_notebook(page, server, f"load-{app}.ipynb",
+                  [SETUP, submit_cell(job_server.task_url(f"Outputs{app}"))])
     run_all(page)
     load = page.locator(".gpjob-load")
     expect(load).to_be_visible(timeout=60_000)
@@ -177,7 +181,7 @@ def test_load_results_button_assigns_variables_in_the_kernel(lab, page, job_serv
                              "len(out_features), str(out_features.crs), report.exists(), "
                              "when.isoformat()]))")
     assert json.loads(seen) == ["DataFrame", 2, "EPSG:3857", True, "2023-11-14T22:13:20+00:00"]
-    shot(page, "card-loaded")
+    shot(page, f"card-loaded-{app}")
 
 
 def test_saved_notebook_has_a_snapshot_and_no_secret(lab, page, job_server):

@@ -299,3 +299,25 @@ def test_a_form_for_a_process_of_the_real_pygeoapi(lab, denver, pygeoapi):
     again = json.loads(kernel_eval(page, "exec(form.code); w.wait(timeout=60); "
                                          "print(json.dumps(w.results['received']), end='')"))
     assert again == got
+
+
+def test_a_form_in_notebook_7(notebook7, page, job_server):
+    job_server.add_task("FormNb7", Task(duration=0.5, steps=1, inputs={
+        "title": Param("GPString", "", "Title", required=True),
+        "units": Param("GPString", "esriMiles", "Units", choices=("esriMiles", "esriFeet")),
+        "flag": Param("GPBoolean", False, "Flag")}, results={"n": ("GPLong", 1)}))
+    open_notebook(page, notebook7, "form-nb7.ipynb", [
+        SETUP, f"form = TaskForm({job_server.task_url('FormNb7')!r}, token=TOKEN)\nform"])
+    run_all(page)
+    submit = page.get_by_role("button", name="Submit")
+    expect(submit).to_be_disabled(timeout=30_000)
+    type_in(field(page, "title").locator("input"), "from Notebook 7")
+    choose(field(page, "units").locator("select"), "esriFeet")
+    field(page, "flag").locator("input").click()
+    expect(submit).to_be_enabled()
+    submit.click()
+    expect(page.locator(".gpjob-card .gpjob-badge")).to_have_attribute(
+        "data-status", "job-succeeded", timeout=30_000)
+    (job,) = [j for j in job_server.jobs.values() if j.task_name == "FormNb7"]
+    assert job.params == {"title": "from Notebook 7", "units": "esriFeet", "flag": "true"}
+    shot(page, "form-notebook7")

@@ -56,6 +56,9 @@ def test_a_card_in_a_page_loaded_before_the_install_says_what_to_do(late_lab, pa
     snapshot = page.locator(".gpjob-snapshot")
     expect(snapshot).to_contain_text("Succeeded", timeout=60_000)  # it followed the job
     assert page.locator(".gpjob-card").count() == 0
+    # the output is the snapshot and those words now, not JupyterLab's widget error
+    expect(page.locator(".jp-OutputArea-output", has_text="Error displaying widget")
+           ).to_have_count(0)
     shot(page, "late-install-no-card")
 
     # a reload is enough: the page now loads anywidget's front end, and a new card renders
