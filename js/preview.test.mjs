@@ -241,10 +241,14 @@ test("an output past the budget offers Preview and Load", () => {
   assert.equal(fetch.getAttribute("aria-label"), "Fetch and preview big");
   assert.equal(load.textContent, "Load");
   assert.equal(load.getAttribute("aria-label"), "Load big into a variable");
-  load.click();
-  assert.deepEqual(model.sent.at(-1), { action: "load_results", names: ["big"], id: 0 });
+  load.click(); // a click like the card's own: with an id the kernel acknowledges
+  const { id, ...loading } = model.sent.at(-1);
+  assert.deepEqual(loading, { action: "load_results", names: ["big"] });
+  assert.ok(id > 0);
   fetch.click();
-  assert.deepEqual(model.sent.at(-1), { action: "preview", name: "big" });
+  const { id: again, ...fetching } = model.sent.at(-1);
+  assert.deepEqual(fetching, { action: "preview", name: "big" });
+  assert.ok(again > id);
   assert.equal(row("big").querySelector(".gpjob-preview-body").textContent, "Fetching…");
   preview("big", ATTRIBUTES); // the kernel's answer replaces the row
   assert.ok(row("big").querySelector("table"));
@@ -268,7 +272,9 @@ test("a file downloads through the kernel, and its bytes are offered to the brow
     assert.equal(download.textContent, "Download");
     assert.equal(download.getAttribute("aria-label"), "Download report.csv");
     download.click();
-    assert.deepEqual(model.sent.at(-1), { action: "file", name: "report" });
+    const { id, ...asked } = model.sent.at(-1);
+    assert.deepEqual(asked, { action: "file", name: "report" });
+    assert.ok(id > 0);
     model.custom({ kind: "file", name: "report", file: "report.csv" }, [new TextEncoder().encode("a,b\n1,2\n")]);
     const link = clicked.find((a) => a.tagName === "A");
     assert.equal(link.download, "report.csv");

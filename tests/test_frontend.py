@@ -16,6 +16,14 @@ def _inlined(source: str) -> list[str]:
     return [base64.b64decode(m).decode() for m in DATA_URL.findall(source)]
 
 
+def _all_inlined(source: str) -> list[str]:
+    """Every module inlined in *source*, and in those, all the way down."""
+    found = []
+    for module in _inlined(source):
+        found += [module, *_all_inlined(module)]
+    return found
+
+
 def test_every_status_has_one_row_with_an_svg_icon_and_a_tone():
     assert set(frontend.STATES) == {*st.ALL, st.UNKNOWN, *st.BATCH}
     css = (frontend.STATIC / "card.css").read_text()
@@ -27,16 +35,20 @@ def test_every_status_has_one_row_with_an_svg_icon_and_a_tone():
 
 def test_the_card_module_carries_exactly_the_shared_table():
     served = frontend.module("card.js")
-    assert "./states.json" not in served  # a blob URL cannot resolve relative imports
-    (table_module,) = [m for m in _inlined(served) if m.startswith("export default {")]
+    everything = [served, *_all_inlined(served)]
+    assert not any("./states.json" in m or 'from "./' in m for m in everything)  # blob URLs
+    tables = {m for m in _all_inlined(served) if m.startswith("export default {")}
+    (table_module,) = tables  # one table, however many modules import it
     table = json.loads(table_module.removeprefix("export default ").rstrip(";"))
     assert table == json.loads((frontend.STATIC / "states.json").read_text())
 
 
-def test_the_board_module_uses_the_cards_table_not_a_copy():
-    served = frontend.module("board.js")
-    assert frontend.module("card.js") in _inlined(served)
-    assert "export const STATES" not in DATA_URL.sub("", served)
+def test_the_card_and_the_board_share_one_status_module_not_a_copy():
+    status = frontend.module("status.js")
+    assert status in _inlined(frontend.module("board.js"))
+    assert status in _all_inlined(frontend.module("card.js"))  # the same data: URL, one module
+    for name in ("board.js", "card.js"):
+        assert "export const STATES" not in DATA_URL.sub("", frontend.module(name))
 
 
 def test_the_html_icon_is_svg_from_the_table():

@@ -1,6 +1,6 @@
 // JobBoard: one compact row per job (or per input of a batch), updated from coalesced row
 // deltas (custom messages); a batch's header is its roll-up: counts, one bar, elapsed, ETA.
-import { STATES, TERMINAL, formatQuiet, makeBar, setBar, statusIcon } from "./card.js";
+import { STATES, TERMINAL, formatQuiet, makeBar, setBar, statusIcon } from "./status.js";
 import { h, ownKeys } from "./dom.js";
 
 const ENDED = new Set([...TERMINAL, "batch-dropped"]);

@@ -2,17 +2,17 @@
 // Data arrive as traits (status, percent, counts…) and the log as appended deltas over custom
 // messages (see DEVELOPERS.md). Every server string is untrusted: it is set as text, never HTML.
 
+import { createLog } from "./card-log.js";
 import { h, inMarimo, ownKeys } from "./dom.js";
+import { markUnseen, notifyEnded } from "./notify.js";
 import { createPreview } from "./preview.js";
-import TABLE from "./states.json" with { type: "json" };
+import { STATES, TERMINAL, clock, formatBytes, formatElapsed, formatQuiet, linkify, makeBar,
+  setBar, statusIcon } from "./status.js";
 
-// THE status table (shared with Python's text and HTML views): label, icon, tone per status.
-export const STATES = TABLE.states;
-export const ICONS = TABLE.icons;
-export const TERMINAL = new Set([
-  "job-succeeded", "job-failed", "job-timed-out", "job-cancelled", "job-deleted",
-]);
-export const MAX_ROWS = 500; // log rows kept in the DOM; older ones on demand
+// what the card's tests and the board use, from where they live
+export { MAX_ROWS } from "./card-log.js";
+export { STATES, TERMINAL, formatElapsed, formatQuiet, makeBar, setBar, statusIcon } from
+  "./status.js";
 export const ACK_WAIT_MS = 1000; // a click unanswered this long: the kernel is busy in a cell
 export const STALE_AFTER_MS = 90_000; // a check this overdue: nobody is watching any more
 export const HELLO_WAIT_MS = 5_000; // no word from a kernel this long after render: not live
@@ -23,128 +23,6 @@ export const BUSY_HINT = "The kernel is busy in a cell: interrupt it (■) to ca
 export const BUSY_HINT_MARIMO = "marimo is running a cell (one that waits for a job, maybe): " +
   "the click will be carried out once it ends. Stop it (■) to cancel now; the card follows " +
   "the job without a cell waiting for it.";
-
-const URL_RE = /https?:\/\/[^\s<>"'`]+/g;
-
-const SVG_NS = "http://www.w3.org/2000/svg";
-
-/** The badge icon of *status*: an inline SVG (font glyphs are missing on many machines). */
-export function statusIcon(status) {
-  const state = STATES[status] || STATES["job-unknown"];
-  const svg = document.createElementNS(SVG_NS, "svg");
-  svg.setAttribute("viewBox", "0 0 16 16");
-  svg.setAttribute("class", "gpjob-icon");
-  svg.setAttribute("aria-hidden", "true");
-  svg.setAttribute("focusable", "false");
-  const path = document.createElementNS(SVG_NS, "path");
-  path.setAttribute("d", ICONS[state.icon]);
-  svg.append(path);
-  return svg;
-}
-
-// Jobs that ended while the page was hidden, shown in the tab title until it is seen again.
-const unseen = { count: 0, title: null };
-function markUnseen() {
-  if (unseen.title === null) unseen.title = document.title;
-  unseen.count += 1;
-  document.title = `(${unseen.count}) ${unseen.title}`;
-}
-if (typeof document !== "undefined") {
-  document.addEventListener("visibilitychange", () => {
-    if (!document.hidden && unseen.title !== null) {
-      document.title = unseen.title;
-      unseen.count = 0;
-      unseen.title = null;
-    }
-  });
-}
-
-/** A notification for a watched job that ended while the page was hidden (opt-in). */
-function notifyEnded(model, state) {
-  if (typeof Notification === "undefined" || Notification.permission !== "granted") return;
-  const title = `${model.get("title") || "ArcGIS job"}: ${state.label}`;
-  const body = model.get("error") || model.get("progress_message") || model.get("job_id") || "";
-  try {
-    new Notification(title, { body, tag: `gpjob-${model.get("job_id")}` });
-  } catch (_) { /* some browsers only notify from a service worker */ }
-}
-
-/** "14:02:11" in the viewer's local time, for an epoch-ms time. */
-export function clock(ms) {
-  return new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
-}
-
-/** Text with http(s) URLs as links; everything else stays text. */
-export function linkify(text) {
-  const frag = document.createDocumentFragment();
-  let last = 0;
-  for (const match of String(text).matchAll(URL_RE)) {
-    frag.append(document.createTextNode(text.slice(last, match.index)));
-    const a = h("a", "gpjob-link", match[0]);
-    a.href = match[0];
-    a.target = "_blank";
-    a.rel = "noopener noreferrer";
-    frag.append(a);
-    last = match.index + match[0].length;
-  }
-  frag.append(document.createTextNode(String(text).slice(last)));
-  return frag;
-}
-
-/** A progress bar (role=progressbar, 0–100) labelled *label*; fill it with setBar(). */
-export function makeBar(label, className = "gpjob-bar") {
-  const bar = h("div", className);
-  bar.setAttribute("role", "progressbar");
-  bar.setAttribute("aria-valuemin", "0");
-  bar.setAttribute("aria-valuemax", "100");
-  bar.setAttribute("aria-label", label);
-  bar.append(h("div", "gpjob-fill"));
-  return bar;
-}
-
-/** Show *percent* (a number, or null = indeterminate while the job is active) for *status*. */
-export function setBar(bar, percent, status) {
-  const fill = bar.firstElementChild;
-  const known = typeof percent === "number" && isFinite(percent);
-  const active = !TERMINAL.has(status);
-  bar.classList.toggle("gpjob-bar--indeterminate", !known && active);
-  bar.dataset.tone = (STATES[status] || STATES["job-unknown"]).tone;
-  if (known) {
-    const v = Math.max(0, Math.min(100, percent));
-    fill.style.width = `${v}%`;
-    bar.setAttribute("aria-valuenow", String(Math.round(v)));
-    bar.setAttribute("aria-valuetext", `${Math.round(v)} percent`);
-  } else {
-    fill.style.width = active ? "" : "100%";
-    bar.removeAttribute("aria-valuenow");
-    bar.setAttribute("aria-valuetext", active ? "in progress" : "ended");
-  }
-  return known ? Math.round(Math.max(0, Math.min(100, percent))) : null;
-}
-
-export function formatElapsed(ms) {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  const hours = Math.floor(s / 3600), minutes = Math.floor((s % 3600) / 60), secs = s % 60;
-  if (hours) return `${hours} h ${String(minutes).padStart(2, "0")} min`;
-  if (minutes) return `${minutes} min ${String(secs).padStart(2, "0")} s`;
-  return `${secs} s`;
-}
-
-/** A quiet spell as the Python side says it: "42 min", "3 h 5 min" (seconds under a minute). */
-export function formatQuiet(ms) {
-  const seconds = Math.max(0, Math.floor(ms / 1000));
-  if (seconds < 60) return `${seconds} s`;
-  const minutes = Math.floor(seconds / 60);
-  const hours = Math.floor(minutes / 60);
-  return hours ? `${hours} h ${minutes % 60} min` : `${minutes} min`;
-}
-
-function formatBytes(n) {
-  const units = ["bytes", "kB", "MB", "GB"];
-  let i = 0;
-  while (n >= 1000 && i < units.length - 1) { n /= 1000; i += 1; }
-  return i ? `${n.toFixed(1)} ${units[i]}` : `${n} bytes`;
-}
 
 function render({ model, el }) {
   const card = ownKeys(h("div", "gpjob-card"));
@@ -211,22 +89,14 @@ function render({ model, el }) {
   resultsError.setAttribute("role", "alert");
   results.append(download, resultsError, loadedList);
 
-  // message log
-  const log = h("details", "gpjob-log");
-  const summary = h("summary", "gpjob-log-summary");
-  const earlier = h("button", "gpjob-button gpjob-earlier");
-  earlier.type = "button";
-  const rows = h("ol", "gpjob-rows");
-  log.append(summary, earlier, rows);
+  const log = createLog(model);
 
-  const preview = createPreview(model);
+  const preview = createPreview(model, (action, extra) => sendAction(action, extra));
   card.append(header, bar, facts, stale, stall, notice, busy, error, actions, results,
-    preview.el, log);
+    preview.el, log.el);
   el.append(card);
 
   // -- state ------------------------------------------------------------------------------
-  const messages = []; // every message received (plain objects)
-  let firstShown = 0; // index of the first message with a DOM row
   // A click shows its effect at once; it lasts until the matching trait moves on.
   let cancelClickedAt = null; // cancel_state when Cancel was clicked
   let loadClickedAt = null; // results_state when Load was clicked
@@ -411,79 +281,19 @@ function render({ model, el }) {
     renderActions();
   }
 
-  function renderSummary() {
-    const n = get("message_count") || messages.length;
-    const w = get("warning_count") || 0;
-    const e = get("error_count") || 0;
-    summary.replaceChildren(h("span", "gpjob-log-title", `Messages (${n})`));
-    if (w) summary.append(h("span", "gpjob-count gpjob-count-warning", `${w} warning${w > 1 ? "s" : ""}`));
-    if (e) summary.append(h("span", "gpjob-count gpjob-count-error", `${e} error${e > 1 ? "s" : ""}`));
-    log.hidden = n === 0;
-  }
-
-  function row(message, index) {
-    const type = ["warning", "error", "abort", "empty"].includes(message.type) ? message.type : "informative";
-    const li = h("li", `gpjob-row gpjob-row-${type}`);
-    li.value = index + 1;
-    if (type !== "informative") li.append(h("span", "gpjob-row-type", type));
-    li.append(linkify(message.description ?? ""));
-    return li;
-  }
-
-  function renderEarlier() {
-    earlier.hidden = firstShown === 0 || !log.open;
-    earlier.textContent = `Show ${Math.min(firstShown, MAX_ROWS)} earlier of ${firstShown}`;
-  }
-
-  // Append rows for messages[from…] (log open only), keeping at most MAX_ROWS in the DOM.
-  function appendRows(from) {
-    if (!log.open) return;
-    const start = Math.max(from, messages.length - MAX_ROWS, firstShown);
-    const frag = document.createDocumentFragment();
-    for (let i = start; i < messages.length; i += 1) frag.append(row(messages[i], i));
-    rows.append(frag);
-    while (rows.childElementCount > MAX_ROWS) {
-      rows.firstElementChild.remove();
-      firstShown += 1;
-    }
-    if (firstShown < messages.length - rows.childElementCount) {
-      firstShown = messages.length - rows.childElementCount;
-    }
-    renderEarlier();
-  }
-
-  function openLog() {
-    if (!log.open) return;
-    firstShown = Math.max(0, messages.length - MAX_ROWS);
-    rows.replaceChildren();
-    const frag = document.createDocumentFragment();
-    for (let i = firstShown; i < messages.length; i += 1) frag.append(row(messages[i], i));
-    rows.append(frag);
-    renderEarlier();
-  }
-
-  function showEarlier() {
-    const from = Math.max(0, firstShown - MAX_ROWS);
-    const frag = document.createDocumentFragment();
-    for (let i = from; i < firstShown; i += 1) frag.append(row(messages[i], i));
-    rows.prepend(frag);
-    firstShown = from;
-    renderEarlier();
-  }
-
   function hear() {
     heard = true;
     if (silent) { silent = false; renderStale(); renderElapsed(); }
   }
 
   // A click is a request to the kernel; the kernel acknowledges it at once when it is free.
-  function sendAction(action) {
+  function sendAction(action, extra = {}) {
     const id = nextId++;
     pending.set(id, setTimeout(() => {
       busy.textContent = inMarimo(el) ? BUSY_HINT_MARIMO : BUSY_HINT;
       busy.hidden = false;
     }, ACK_WAIT_MS));
-    model.send({ action, id });
+    model.send({ action, id, ...extra });
   }
 
   function onAck(id) {
@@ -501,18 +311,7 @@ function render({ model, el }) {
     hear();
     if (msg && msg.kind === "ack") { onAck(msg.id); return; }
     if (msg && preview.onMessage(msg, buffers)) return;
-    if (!msg || msg.kind !== "log" || !Array.isArray(msg.items)) return;
-    const start = Number(msg.start) || 0;
-    if (start > messages.length) { // a gap: ask again from what we have
-      model.send({ action: "log", since: messages.length });
-      return;
-    }
-    const fresh = msg.items.slice(messages.length - start);
-    if (!fresh.length) return;
-    const before = messages.length;
-    for (const item of fresh) messages.push(item);
-    appendRows(before);
-    renderSummary();
+    log.onMessage(msg);
   }
 
   function onCancel() {
@@ -542,7 +341,7 @@ function render({ model, el }) {
     ["change:notice change:error", renderNotice],
     ["change:cancellable change:cancel_state change:cancel_error", renderActions],
     ["change:results_state change:results_error change:loaded change:download", renderResults],
-    ["change:message_count change:warning_count change:error_count", renderSummary],
+    ["change:message_count change:warning_count change:error_count", log.renderSummary],
     ["change:outputs change:output_info change:preview_state change:status", renderPreview],
     ["msg:custom", onCustom],
   ];
@@ -554,16 +353,14 @@ function render({ model, el }) {
   for (const event of LIVE) model.on(event, hear);
   cancelButton.addEventListener("click", onCancel);
   loadButton.addEventListener("click", onLoad);
-  earlier.addEventListener("click", showEarlier);
   notifyBox.addEventListener("change", onNotifyToggle);
-  log.addEventListener("toggle", openLog);
 
   renderHeader();
   renderStatus();
   renderMessageLine();
   renderNotice();
   renderResults();
-  renderSummary();
+  log.renderSummary();
   renderNotify();
   renderPreview();
   // catch up (a re-rendered or reloaded view); its acknowledgement also says the kernel is live
@@ -580,6 +377,7 @@ function render({ model, el }) {
   return () => {
     stopTimer();
     preview.cleanup();
+    log.cleanup();
     clearTimeout(hello);
     for (const event of LIVE) model.off(event, hear);
     for (const id of pending.keys()) clearTimeout(pending.get(id));

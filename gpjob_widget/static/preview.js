@@ -123,7 +123,7 @@ export function localDate(ms) {
 }
 
 /** The Results section of a card: placeholder rows first, filled as summaries arrive. */
-export function createPreview(model) {
+export function createPreview(model, send = (action, extra) => model.send({ action, ...extra })) {
   const section = h("section", "gpjob-preview");
   section.setAttribute("aria-label", "Results");
   section.hidden = true;
@@ -221,9 +221,11 @@ export function createPreview(model) {
       line.append(document.createTextNode(`${data.type || "file"} `));
       if (data.href) {
         line.append(link(data.href, "Download"));
+      } else if (data.type === "image service" && /^https?:\/\//.test(data.url || "")) {
+        line.append(link(data.url, "Open the service"));
       } else if (data.downloadable) { // through the kernel: the URL may need a token
         line.append(button("Download", `Download ${data.file || name}`, () =>
-          model.send({ action: "file", name })));
+          send("file", { name })));
       }
       body.append(line);
     } else if (data.kind === "link") {
@@ -231,12 +233,12 @@ export function createPreview(model) {
     } else if (data.kind === "deferred") {
       body.append(button("Preview", `Fetch and preview ${name}`, () => {
         body.replaceChildren(h("span", "", "Fetching…"));
-        model.send({ action: "preview", name });
+        send("preview", { name });
       }), button("Load", `Load ${name} into a variable`, () =>
-        model.send({ action: "load_results", names: [name], id: 0 })));
+        send("load_results", { names: [name] })));
     }
-    if (["features", "table", "raster"].includes(data.kind) && /^https?:\/\//.test(data.url || "")) {
-      body.append(link(data.url)); // a hosted layer or an image service: where it lives
+    if (["features", "table"].includes(data.kind) && /^https?:\/\//.test(data.url || "")) {
+      body.append(link(data.url)); // a hosted layer: where it lives
     }
     el.classList.toggle("gpjob-preview-row--error", data.kind === "error");
     el.replaceChildren(head, body);
