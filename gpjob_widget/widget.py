@@ -198,7 +198,10 @@ class JobWidget(anywidget.AnyWidget):
         if "watching" in update.changed and not update.state.watching:
             if update.state.status == st.SUCCEEDED and update.state.outputs:
                 self._start_previews()
-            self._refresh_displays()
+            # each rewrite makes the page draw the card again: with previews coming, one
+            # rewrite when they are ready (a page without a live card follows every step)
+            if self.preview_state != "building" or self._no_card or not self._heard:
+                self._refresh_displays()
             if update.state.terminal and self._display_handles and not self._heard:
                 from .kernel import when_idle
 
@@ -414,21 +417,23 @@ class JobWidget(anywidget.AnyWidget):
         from .preview import of_output, output_descriptions
 
         budget = self._preview_budget if budget == "default" else budget
-        if not self.output_info:  # the rows' labels and room, before their previews come
-            described = output_descriptions(self._job)
-            self.output_info = {name: described.get(name, {"label": name, "shows": ""})
-                                for name in self.outputs}
-        for name in names or list(self.outputs):
-            if self._closed:
-                return
-            label = self.output_info.get(name, {}).get("label", "")
-            summary = of_output(self._job, name, budget=budget, label=label,
-                                download_dir=self.download_dir)
-            with self._preview_lock:
-                self._previews[name] = summary
-            self._send_preview(name)
-        self.preview_state = "ready"
-        self._refresh_displays()
+        try:
+            if not self.output_info:  # the rows' labels and room, before their previews come
+                described = output_descriptions(self._job)
+                self.output_info = {name: described.get(name, {"label": name, "shows": ""})
+                                    for name in self.outputs}
+            for name in names or list(self.outputs):
+                if self._closed:
+                    return
+                label = self.output_info.get(name, {}).get("label", "")
+                summary = of_output(self._job, name, budget=budget, label=label,
+                                    download_dir=self.download_dir)
+                with self._preview_lock:
+                    self._previews[name] = summary
+                self._send_preview(name)
+        finally:  # (the job's end waited for this to rewrite the saved snapshot)
+            self.preview_state = "ready"
+            self._refresh_displays()
 
     def _send_preview(self, name: str) -> None:
         with self._preview_lock:

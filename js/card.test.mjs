@@ -320,3 +320,32 @@ test("a stalled job says for how long, and points at Cancel; it clears when the 
   model.set("status", "job-succeeded");
   assert.equal(stall.hidden, true);                // an ended job is never stalled
 });
+
+test("a view made again starts where the last one was: log open, messages and previews there", () => {
+  const model = new FakeModel({ status: "job-succeeded", outputs: ["table"], preview_state: "ready",
+    output_info: { table: { label: "Table", shows: "table" } }, message_count: 3 });
+  const mountOn = () => {
+    const el = document.createElement("div");
+    document.body.append(el);
+    const cleanup = card.render({ model, el });
+    mounted.push(cleanup);
+    return (s) => el.querySelector(s);
+  };
+  const first = mountOn();
+  model.custom({ kind: "log", start: 0, items: messages(3) });
+  model.custom({ kind: "preview", name: "table", data: { kind: "table", summary: "1 row × 1 column",
+    columns: [{ name: "a", type: "integer" }], head: [["1"]] } });
+  const log = first(".gpjob-log");
+  log.open = true;
+  log.dispatchEvent(new window.Event("toggle"));
+  model.sent.length = 0;
+
+  const again = mountOn(); // e.g. the kernel rewrote the output's saved snapshot
+  assert.equal(again(".gpjob-log").open, true);
+  assert.equal(again(".gpjob-rows").childElementCount, 3);
+  assert.equal(again('[data-output="table"]').dataset.kind, "table");
+  assert.ok(again('[data-output="table"] table'));
+  // it asks only for messages after the ones it has, and for no preview it already has
+  assert.deepEqual(model.sent.filter((m) => m.action === "log").map((m) => m.since), [3]);
+  assert.equal(model.sent.filter((m) => m.action === "previews").length, 0);
+});

@@ -110,8 +110,18 @@ SA_ITEM_ID = "3754b700a028480da874f6cd6e100e65"
 def big_points(count: int = 50_000) -> dict[str, Any]:
     """A deterministic feature set of *count* points (cached)."""
     rng = random.Random(42)
-    features = [{"geometry": {"x": round(-120 + rng.random() * 6, 6),
-                              "y": round(32 + rng.random() * 6, 6)},
+    towns = [(-117.2 + rng.uniform(-2, 2), 34.5 + rng.uniform(-2, 2), rng.uniform(0.05, 0.4))
+             for _ in range(7)]
+
+    def place() -> tuple[float, float]:  # most sites cluster around towns, some lie anywhere
+        if rng.random() < 0.08:
+            return -120 + rng.random() * 6, 32 + rng.random() * 6
+        x, y, spread = rng.choice(towns)
+        return (min(-114.0, max(-120.0, rng.gauss(x, spread))),
+                min(38.0, max(32.0, rng.gauss(y, spread))))
+
+    sites = [place() for _ in range(count)]
+    features = [{"geometry": {"x": round(sites[i][0], 6), "y": round(sites[i][1], 6)},
                  "attributes": {"OBJECTID": i + 1, "name": f"site {i + 1}",
                                 "population": rng.randint(0, 10_000) if i % 17 else None,
                                 "area_km2": round(rng.random() * 100, 3),

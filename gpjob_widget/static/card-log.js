@@ -2,7 +2,7 @@
 // deltas (see DEVELOPERS.md) and keeps at most MAX_ROWS rows in the page ("Show earlier" brings
 // back older ones), so a 10,000-message job stays smooth. Messages are text, never HTML.
 
-import { h } from "./dom.js";
+import { h, memoryOf } from "./dom.js";
 import { linkify } from "./status.js";
 
 export const MAX_ROWS = 500; // log rows kept in the DOM; older ones on demand
@@ -15,7 +15,9 @@ export function createLog(model) {
   earlier.type = "button";
   const rows = h("ol", "gpjob-rows");
   log.append(summary, earlier, rows);
-  const messages = []; // every message received (plain objects)
+  const memory = memoryOf(model);
+  const messages = memory.messages.slice(); // every message received (plain objects)
+  memory.messages = messages;
   let firstShown = 0; // index of the first message with a DOM row
   const get = (name) => model.get(name);
 
@@ -61,6 +63,7 @@ export function createLog(model) {
   }
 
   function openLog() {
+    memory.logOpen = log.open;
     if (!log.open) return;
     firstShown = Math.max(0, messages.length - MAX_ROWS);
     rows.replaceChildren();
@@ -99,8 +102,14 @@ export function createLog(model) {
 
   earlier.addEventListener("click", showEarlier);
   log.addEventListener("toggle", openLog);
+  if (memory.logOpen) { // as the last view had it
+    log.open = true;
+    openLog();
+  }
   return {
     el: log, onMessage, renderSummary,
+    /** How many messages this view has: the kernel sends the ones after. */
+    get count() { return messages.length; },
     cleanup() {
       earlier.removeEventListener("click", showEarlier);
       log.removeEventListener("toggle", openLog);

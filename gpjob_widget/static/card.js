@@ -365,8 +365,10 @@ function render({ model, el }) {
   renderPreview();
   // catch up (a re-rendered or reloaded view); its acknowledgement also says the kernel is live
   try {
-    model.send({ action: "log", since: 0, id: 0 });
-    model.send({ action: "previews" });
+    model.send({ action: "log", since: log.count, id: 0 });
+    if (!(get("preview_state") === "ready" && preview.has(get("outputs")))) {
+      model.send({ action: "previews" });
+    }
   } catch (_) { /* a view restored with no kernel behind it: it will say so */ }
   const hello = setTimeout(() => {
     silent = !heard;

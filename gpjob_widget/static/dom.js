@@ -42,3 +42,14 @@ export function inMarimo(el) {
   const host = el.getRootNode && el.getRootNode().host;
   return Boolean(host && host.tagName === "MARIMO-ANYWIDGET");
 }
+
+const memories = new WeakMap();
+
+/** What the views of *model* remember between them (the log's messages and whether it is
+ * open, the previews received): a view made again — the kernel refreshed the output's saved
+ * snapshot, or the same widget is shown twice — starts where the last one was, without asking
+ * the kernel for everything again. Each view keeps its own copies; this is where they start. */
+export function memoryOf(model) {
+  if (!memories.has(model)) memories.set(model, { messages: [], logOpen: false, previews: new Map() });
+  return memories.get(model);
+}

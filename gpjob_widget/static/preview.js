@@ -3,7 +3,7 @@
 // buffers), the first rows of tables, values inline, files with a download, images. Every
 // server string is text, never HTML.
 
-import { h } from "./dom.js";
+import { h, memoryOf } from "./dom.js";
 
 const FAMILY_WORDS = { point: "points", line: "lines", polygon: "polygons", shape: "shapes" };
 
@@ -130,6 +130,7 @@ export function createPreview(model, send = (action, extra) => model.send({ acti
   const title = h("div", "gpjob-preview-title", "Results");
   const list = h("div", "gpjob-preview-rows");
   section.append(title, list);
+  const memory = memoryOf(model);
   const rows = new Map(); // output name → row element
   const images = []; // blob URLs to revoke
   const drawings = new Map(); // output name → redraw its thumbnail
@@ -182,6 +183,7 @@ export function createPreview(model, send = (action, extra) => model.send({ acti
   }
 
   function fill(name, data, buffers) {
+    memory.previews.set(name, { data, buffers });
     const el = row(name);
     el.dataset.kind = data.kind;
     if (el.dataset.expect && (el.dataset.expect !== data.kind ||
@@ -273,8 +275,20 @@ export function createPreview(model, send = (action, extra) => model.send({ acti
     return false;
   }
 
+  for (const [name, { data, buffers }] of memory.previews) { // what an earlier view showed
+    section.hidden = false;
+    fill(name, data, buffers);
+  }
+  // those were drawn before this view joined the page: draw them again in its colours
+  const redrawWhenShown = (frames) => {
+    if (section.isConnected) for (const draw of drawings.values()) draw();
+    else if (frames > 0) globalThis.requestAnimationFrame?.(() => redrawWhenShown(frames - 1));
+  };
+  if (drawings.size) globalThis.requestAnimationFrame?.(() => redrawWhenShown(600));
   return {
     el: section, setOutputs, onMessage,
+    /** True when every one of *names* was previewed already (in this view or an earlier one). */
+    has: (names) => (names || []).every((name) => memory.previews.has(name)),
     cleanup() {
       themes.disconnect();
       for (const url of images) URL.revokeObjectURL(url);

@@ -18,10 +18,12 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
 import requests
+from playwright.sync_api import expect
 
 from gpjob_widget.server import JobServer
 
@@ -40,6 +42,31 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def wait_until_up(proc: subprocess.Popen, url: str, log: Path, name: str,
+                  params: dict[str, str] | None = None) -> None:
+    """Until *url* answers (the server *proc* logs to *log*), or fail with its log."""
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{name} exited: {log.read_text()}")
+        try:
+            if requests.get(url, params=params, timeout=2).status_code < 500:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"{name} did not start: {log.read_text()}")
+
+
+def stop_server(proc: subprocess.Popen, log: Any, wait: float = 20) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=wait)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
 
 
 class JupyterServer:
@@ -84,18 +111,8 @@ class JupyterServer:
         self.log = open(home / f"{app}.log", "w")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(cmd, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
         self.url = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"jupyter {app} exited: {(home / f'{app}.log').read_text()}")
-            try:
-                if requests.get(f"{self.url}/api/status", params={"token": self.token},
-                                timeout=2).ok:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.3)
-        raise RuntimeError(f"jupyter {app} did not start: {(home / f'{app}.log').read_text()}")
+        wait_until_up(self.proc, f"{self.url}/api/status", home / f"{app}.log", f"jupyter {app}",
+                      params={"token": self.token})
 
     def write_notebook(self, name: str, sources: list[str]) -> Path:
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
@@ -114,12 +131,7 @@ class JupyterServer:
                                 params={"token": self.token}, timeout=10)
         except requests.RequestException:
             pass
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self.log.close()
+        stop_server(self.proc, self.log)
 
 
 @pytest.fixture(scope="package")
@@ -168,9 +180,42 @@ def page(browser, request):
     context.close()
 
 
-def shot(page, name: str) -> None:
+def scroll_to(page, selector: str) -> None:
+    """Scroll the first *selector* into view and wait until it is there. No element handle is
+    held meanwhile: a notebook may re-attach a cell's output as it scrolls (Notebook 7 did, on a
+    loaded machine), which fails Playwright's own scroll with "not attached to the DOM"."""
+    page.evaluate("(s) => document.querySelector(s)?.scrollIntoView({block: 'nearest'})",
+                  selector)
+    expect(page.locator(selector).first).to_be_in_viewport(timeout=30_000)
+
+
+def shot(page, name: str, element: str = "") -> None:
+    """A screenshot for review in test-artifacts/: the page, or just *element* (a selector,
+    scrolled into view first; the picture is clipped to its box)."""
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    path = str(ARTIFACTS / f"{name}.png")
+    if not element:
+        page.screenshot(path=path, full_page=True)
+        return
+    viewport = page.viewport_size
+    scroll_to(page, element)
+    height = page.evaluate("(s) => document.querySelector(s).getBoundingClientRect().height",
+                           element)
+    if viewport and height + 200 > viewport["height"]:  # a tall card: a taller page
+        page.set_viewport_size({"width": viewport["width"], "height": int(height) + 300})
+    # (the notebook lays itself out again after a resize: scroll until the whole box shows)
+    page.wait_for_function("""(s) => {
+        const el = document.querySelector(s);
+        el.scrollIntoView({block: 'start'});
+        const r = el.getBoundingClientRect();
+        return r.height > 0 && r.top >= 0 && r.bottom <= innerHeight; }""", arg=element,
+        timeout=30_000)
+    clip = page.evaluate("""(s) => {
+        const r = document.querySelector(s).getBoundingClientRect();
+        return {x: r.x, y: r.y, width: r.width, height: r.height}; }""", element)
+    page.screenshot(path=path, clip=clip)
+    if viewport and page.viewport_size != viewport:
+        page.set_viewport_size(viewport)
 
 
 KERNEL = "window.jupyterapp.shell.currentWidget.sessionContext.session?.kernel"
@@ -255,3 +300,56 @@ def notebook7(tmp_path_factory, job_server):
                            {"GPJOB_E2E_TOKEN": "e2e-s3cret"})
     yield server
     server.stop()
+
+
+def cards_and_board(job_server, prefix: str) -> list[str]:
+    """The cells of a notebook (or app) for :func:`check_cards_and_board`: a live card (its
+    job runs a minute), a finished card with outputs, a board of 3 finished jobs."""
+    from gpjob_widget.server import Task
+
+    job_server.add_task(f"{prefix}Live", Task(duration=60, steps=20))
+    job_server.add_task(f"{prefix}Outputs", Task(duration=0.5, steps=1, results={
+        "count": ("GPLong", 7), "summary": "GPRecordSet",
+        "buffers": "GPFeatureRecordSetLayer_polygons"}))
+    live = job_server.task_url(f"{prefix}Live")
+    outputs = job_server.task_url(f"{prefix}Outputs")
+    return [f"live = JobWidget.submit({live!r}, {{}}, token=TOKEN)\nlive",
+            f"done = JobWidget.submit({outputs!r}, {{}}, token=TOKEN)\ndone",
+            f"board = JobBoard(token=TOKEN)\nfor i in range(3):\n"
+            f"    board.submit({outputs!r}, {{'i': i}})\nboard"]
+
+
+def check_cards_and_board(page, *, loads: str = "") -> Any:
+    """The page of a notebook (or app) with a live card, a finished card with outputs
+    (count, summary, buffers) and a board of 3 finished jobs: the live card moves, the
+    previews show, the board rolls up; Load results then says *loads* (default: the variables
+    it made). Returns the cards."""
+    cards = page.locator(".gpjob-card")
+    expect(cards).to_have_count(2, timeout=60_000)
+    bar = cards.nth(0).locator("[role=progressbar]")
+    expect(bar).to_have_attribute("aria-valuenow", "5", timeout=30_000)
+    expect(bar).to_have_attribute("aria-valuenow", "10", timeout=30_000)  # live
+    done = cards.nth(1)
+    expect(done.locator(".gpjob-badge")).to_have_attribute("data-status", "job-succeeded",
+                                                           timeout=30_000)
+    expect(done.locator('[data-output="buffers"] canvas')).to_be_visible(timeout=30_000)
+    expect(done.locator('[data-output="summary"] table')).to_be_visible()
+    expect(page.locator(".gpjob-board-row")).to_have_count(3, timeout=30_000)
+    expect(page.locator(".gpjob-board-summary")).to_contain_text("3 of 3 jobs ended",
+                                                                 timeout=30_000)
+    done.get_by_role("button", name="Load the job's results into notebook variables").click()
+    if loads:
+        expect(done).to_contain_text(loads, timeout=30_000)
+    else:
+        expect(done.locator(".gpjob-loaded-item").first).to_contain_text("count",
+                                                                         timeout=30_000)
+    return cards
+
+
+def cancel_on_the_server(card, job_server) -> None:
+    """Cancel *card*'s job with its button: the badge and the server both say cancelled."""
+    job_id = card.locator(".gpjob-id").text_content()
+    card.get_by_role("button", name="Cancel the job on the server").click()
+    expect(card.locator(".gpjob-badge")).to_have_attribute("data-status", "job-cancelled",
+                                                           timeout=30_000)
+    assert job_server.jobs[job_id].esri_status == "esriJobCancelled"

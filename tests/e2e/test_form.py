@@ -202,6 +202,8 @@ def test_a_form_with_every_control_kind_submits_exact_encodings(lab, denver, job
     type_in(extra, '{"a": [1, 2]}')
     expect(submit).to_be_enabled()
     shot(page, "form-filled")
+    page.set_viewport_size({"width": 1280, "height": 2000})
+    shot(page, "form-filled-form", element=".gpjob-form")  # (docs/form.png)
     page.set_viewport_size({"width": 420, "height": 900})
     shot(page, "form-narrow")
     page.set_viewport_size({"width": 1280, "height": 900})

@@ -10,16 +10,22 @@ import os
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
-import requests
 from playwright.sync_api import expect
 
 from gpjob_widget.server import Task
 
-from .conftest import free_port, shot
+from .conftest import (
+    cancel_on_the_server,
+    cards_and_board,
+    check_cards_and_board,
+    free_port,
+    shot,
+    stop_server,
+    wait_until_up,
+)
 
 SETUP = '''
 import os
@@ -56,25 +62,10 @@ class Marimo:
             env={**os.environ, "GPJOB_E2E_TOKEN": "e2e-s3cret", "MARIMO_SKIP_UPDATE_CHECK": "1"},
             stdout=self.log, stderr=subprocess.STDOUT, cwd=home)
         self.url = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"marimo exited: {(home / 'marimo.log').read_text()}")
-            try:
-                if requests.get(self.url, timeout=2).ok:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.3)
-        raise RuntimeError(f"marimo did not start: {(home / 'marimo.log').read_text()}")
+        wait_until_up(self.proc, self.url, home / "marimo.log", "marimo")
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self.log.close()
+        stop_server(self.proc, self.log, wait=30)
 
 
 @pytest.fixture
@@ -91,43 +82,17 @@ def marimo_app(tmp_path, job_server):
 
 
 def test_the_card_cancel_previews_and_the_board_in_marimo(marimo_app, page, job_server):
-    job_server.add_task("MarimoLive", Task(duration=60, steps=20))
-    job_server.add_task("MarimoOutputs", Task(duration=0.5, steps=1, results={
-        "count": ("GPLong", 7), "summary": "GPRecordSet",
-        "buffers": "GPFeatureRecordSetLayer_polygons"}))
-    live, outputs = job_server.task_url("MarimoLive"), job_server.task_url("MarimoOutputs")
+    live, done, board = cards_and_board(job_server, "Marimo")
     app = marimo_app(notebook(
         cell(SETUP, defines=("JobBoard", "JobWidget", "TOKEN")),
-        cell(f"live = JobWidget.submit({live!r}, {{}}, token=TOKEN)\nlive",
-             uses=("JobWidget", "TOKEN"), defines=("live",)),
-        cell(f"done = JobWidget.submit({outputs!r}, {{}}, token=TOKEN)\ndone",
-             uses=("JobWidget", "TOKEN"), defines=("done",)),
-        cell(f"board = JobBoard(token=TOKEN)\nfor i in range(3):\n"
-             f"    board.submit({outputs!r}, {{'i': i}})\nboard",
-             uses=("JobBoard", "TOKEN"), defines=("board",))))
+        cell(live, uses=("JobWidget", "TOKEN"), defines=("live",)),
+        cell(done, uses=("JobWidget", "TOKEN"), defines=("done",)),
+        cell(board, uses=("JobBoard", "TOKEN"), defines=("board", "i"))))
     page.goto(app.url, timeout=120_000)
-    cards = page.locator(".gpjob-card")
-    expect(cards).to_have_count(2, timeout=60_000)
-    bar = cards.nth(0).locator("[role=progressbar]")
-    expect(bar).to_have_attribute("aria-valuenow", "5", timeout=30_000)
-    expect(bar).to_have_attribute("aria-valuenow", "10", timeout=30_000)  # live
-    done = cards.nth(1)
-    expect(done.locator(".gpjob-badge")).to_have_attribute("data-status", "job-succeeded",
-                                                           timeout=30_000)
-    expect(done.locator('[data-output="buffers"] canvas')).to_be_visible(timeout=30_000)
-    expect(done.locator('[data-output="summary"] table')).to_be_visible()
-    expect(page.locator(".gpjob-board-row")).to_have_count(3, timeout=30_000)
-    expect(page.locator(".gpjob-board-summary")).to_contain_text("3 of 3 jobs ended",
-                                                                 timeout=30_000)
     # Load results: marimo says why not, in words that say what to do
-    done.get_by_role("button", name="Load the job's results into notebook variables").click()
-    expect(done).to_contain_text("use the results in a cell", timeout=30_000)
+    cards = check_cards_and_board(page, loads="use the results in a cell")
     shot(page, "marimo-cards")
-    job_id = cards.nth(0).locator(".gpjob-id").text_content()
-    cards.nth(0).get_by_role("button", name="Cancel the job on the server").click()
-    expect(cards.nth(0).locator(".gpjob-badge")).to_have_attribute(
-        "data-status", "job-cancelled", timeout=30_000)
-    assert job_server.jobs[job_id].esri_status == "esriJobCancelled"
+    cancel_on_the_server(cards.nth(0), job_server)
 
 
 def test_a_cell_that_awaits_holds_the_clicks_back_and_the_card_says_so(marimo_app, page,
