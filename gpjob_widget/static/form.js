@@ -53,16 +53,17 @@ function render({ model, el }) {
     variables: () => model.get("variables") || [],
     askVariables: () => model.send({ action: "variables" }),
   };
-  let timer = null;
-
+  // Every edit is saved at once: ipywidgets coalesces what it sends while a message is in
+  // flight, and drops the kernel's echo of an older save only for changes it was given. An
+  // edit held back here (a debounce) was overwritten by such an echo: a field typed just
+  // before the echo came back showed, and submitted, its earlier value.
   function setValue(field, value) {
     shown[field.name] = JSON.stringify(value);
     local[field.name] = localProblem(field, value);
     renderProblem(field);
-    clearTimeout(timer);
     const values = { ...model.get("values"), [field.name]: value };
     model.set("values", values);
-    timer = setTimeout(() => model.save_changes(), 150);
+    model.save_changes();
     renderActions();
   }
 
@@ -192,8 +193,6 @@ function render({ model, el }) {
   function onSubmit(event) {
     event.preventDefault();
     if (submit.disabled) return;
-    clearTimeout(timer);
-    model.save_changes();
     model.send({ action: "submit" });
   }
 
@@ -207,7 +206,6 @@ function render({ model, el }) {
   renderFields();
   renderActions();
   return () => {
-    clearTimeout(timer);
     for (const [events, fn] of handlers) for (const e of events.split(" ")) model.off(e, fn);
   };
 }
