@@ -241,6 +241,9 @@ class TaskForm(ipywidgets.VBox):
             return
         action = content.get("action")
         if action == "submit":
+            if isinstance(content.get("values"), dict):  # what the page showed at the click
+                self.view.values = {k: v for k, v in content["values"].items()
+                                    if k in self._fields}
             try:
                 self.submit()
             except (GPJobError, InputProblem, TypeError, ValueError):

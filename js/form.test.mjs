@@ -537,7 +537,7 @@ test("Python setting values redraws the controls; the page's own edits do not", 
   assert.equal(unit.options[unit.selectedIndex].textContent, "Miles");
 });
 
-test("Submit sends {action: submit} after saving the values; a disabled Submit sends nothing", () => {
+test("Submit sends {action: submit} with the values shown; a disabled Submit sends nothing", () => {
   const { model, wrap, submit, q } = mount([field("name", "text", { required: true })]);
   const saves = mock.method(model, "save_changes");
   submit().click();
@@ -545,7 +545,7 @@ test("Submit sends {action: submit} after saving the values; a disabled Submit s
   assert.equal(model.sent.filter((m) => m.action === "submit").length, 0);
   type(wrap("name").querySelector("input"), "Alice");
   submit().click();
-  assert.deepEqual(model.sent.at(-1), { action: "submit" });
+  assert.deepEqual(model.sent.at(-1), { action: "submit", values: { name: "Alice" } });
   assert.ok(saves.mock.callCount() >= 1);
   const event = new window.Event("submit", { cancelable: true });
   q("form").dispatchEvent(event);

@@ -386,6 +386,21 @@ def test_problems_block_submit_and_name_the_input(demo):
     form.close()
 
 
+def test_the_pages_submit_carries_the_values_it_showed(demo, poller):
+    """A host may deliver the click before the state saved just before it (marimo did): the
+    values shown at the click go with it, and are what the server receives."""
+    form = TaskForm(demo.task_url("AllTypes"), namespace={}, poller=poller, poll_interval=0.05)
+    shown = {**form.view.values, "count": 7, "not_an_input": 1}
+    form._on_message(form.view, {"action": "submit", "values": shown}, [])
+    w = form.job
+    try:
+        assert w is not None and w.wait(timeout=30) == st.SUCCEEDED
+        assert received(demo, w.job_id)["count"] == "7"
+        assert "not_an_input" not in form.view.values
+    finally:
+        form.close()
+
+
 def test_the_servers_refusal_is_shown_in_its_words(demo):
     form = TaskForm(demo.task_url("Buffer"), namespace={})
     form.view.values = {**form.view.values, "in_features": {"source": "url",

@@ -193,7 +193,9 @@ function render({ model, el }) {
   function onSubmit(event) {
     event.preventDefault();
     if (submit.disabled) return;
-    model.send({ action: "submit" });
+    // the values go with the click: a host may deliver a custom message before the state
+    // saved just before it (marimo did, on a loaded machine: the last keys typed were missing)
+    model.send({ action: "submit", values: model.get("values") || {} });
   }
 
   const handlers = [["change:values", onValues], ["change:problems", onProblems],
