@@ -135,7 +135,8 @@ export function createPreview(model, send = (action, extra) => model.send({ acti
   const images = []; // blob URLs to revoke
   const drawings = new Map(); // output name → redraw its thumbnail
   // JupyterLab's theme switch: thumbnails take the new colours
-  const themes = new MutationObserver(() => { for (const draw of drawings.values()) draw(); });
+  const redrawAll = () => { for (const draw of drawings.values()) draw(); };
+  const themes = new MutationObserver(redrawAll);
   themes.observe(document.body, { attributes: true,
     attributeFilter: ["data-jp-theme-name", "data-jp-theme-light"] });
 
@@ -281,7 +282,7 @@ export function createPreview(model, send = (action, extra) => model.send({ acti
   }
   // those were drawn before this view joined the page: draw them again in its colours
   const redrawWhenShown = (frames) => {
-    if (section.isConnected) for (const draw of drawings.values()) draw();
+    if (section.isConnected) redrawAll();
     else if (frames > 0) globalThis.requestAnimationFrame?.(() => redrawWhenShown(frames - 1));
   };
   if (drawings.size) globalThis.requestAnimationFrame?.(() => redrawWhenShown(600));
