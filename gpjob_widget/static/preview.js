@@ -32,7 +32,7 @@ export function drawFeatures(canvas, data, buffers) {
   canvas.width = Math.max(1, Math.round(data.width * ratio));
   canvas.height = Math.max(1, Math.round(data.height * ratio));
   canvas.style.width = `${data.width}px`;
-  canvas.style.height = `${data.height}px`;
+  canvas.style.aspectRatio = `${data.width} / ${data.height}`; // a narrow cell shrinks it whole
   const ctx = canvas.getContext && canvas.getContext("2d");
   if (!ctx) return 0; // no canvas here (e.g. a test DOM): the row still says what it holds
   const stroke = colour(canvas, "--gpjob-active", "#1d70b8");
